@@ -1,0 +1,89 @@
+// Package parley holds Parley's domain types: users, sessions and chat
+// messages, the rules they follow, and the storage interface the adapters
+// implement. It knows nothing of HTTP, websockets, SQL or templates.
+package parley
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Domain errors. Adapters wrap or return these so that callers can use
+// errors.Is without knowing which adapter produced them.
+var (
+	// ErrNotFound means the requested record does not exist (or has expired).
+	ErrNotFound = errors.New("not found")
+	// ErrUsernameTaken means another account already uses the name, in any case.
+	ErrUsernameTaken = errors.New("username is already taken")
+)
+
+// User is a person who can sign in, with a local password or through an
+// OAuth provider.
+type User struct {
+	ID int64
+	// Username is the local account name; empty for users who only sign in
+	// through a provider.
+	Username string
+	// DisplayName is what the chat shows: the username for local accounts,
+	// the provider's nickname or name for OAuth accounts.
+	DisplayName string
+	// Provider is empty for local accounts, else the provider the account
+	// was created with ("github", "google", "gitlab", "oidc").
+	Provider  string
+	AvatarURL string
+	CreatedAt time.Time
+}
+
+// Message is one chat message as stored: the store assigns ID and
+// CreatedAt, so that IDs order messages across every server instance.
+type Message struct {
+	ID             int64
+	UserID         int64
+	AuthorName     string
+	AuthorProvider string
+	Text           string
+	CreatedAt      time.Time
+}
+
+// Identity is what an OAuth provider tells us about the person signing in.
+type Identity struct {
+	Provider       string
+	ProviderUserID string
+	DisplayName    string
+	Email          string
+	AvatarURL      string
+}
+
+// Store is everything Parley keeps. The SQLite adapter implements it; a
+// later Postgres adapter for several instances implements the same.
+type Store interface {
+	// CreateUser adds a local account. It returns ErrUsernameTaken when the
+	// name is in use in any letter case.
+	CreateUser(ctx context.Context, username string, passwordHash []byte) (User, error)
+	// UserByUsername finds a local account by name, in any letter case, and
+	// returns its password hash.
+	UserByUsername(ctx context.Context, username string) (User, []byte, error)
+	// UpsertIdentity finds the user linked to (provider, provider user ID)
+	// or creates one, updates its display name and avatar, and records the
+	// sign-in.
+	UpsertIdentity(ctx context.Context, id Identity) (User, error)
+
+	// CreateSession stores a session for the user under the hash of its
+	// secret ID, valid until expires.
+	CreateSession(ctx context.Context, idHash []byte, userID int64, expires time.Time) error
+	// SessionUser returns the user of an unexpired session.
+	SessionUser(ctx context.Context, idHash []byte) (User, error)
+	// DeleteSession revokes a session; deleting a missing one is not an error.
+	DeleteSession(ctx context.Context, idHash []byte) error
+
+	// CreateMessage stores a message and returns it with its ID and time.
+	CreateMessage(ctx context.Context, userID int64, text string) (Message, error)
+	// RecentMessages returns the last limit messages, oldest first.
+	RecentMessages(ctx context.Context, limit int) ([]Message, error)
+
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close flushes and closes the database.
+	Close() error
+}
