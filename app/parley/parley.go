@@ -55,6 +55,17 @@ type Identity struct {
 	AvatarURL      string
 }
 
+// OAuthPending is what the server keeps between sending a person to an
+// OAuth provider and their return to the callback.
+type OAuthPending struct {
+	Provider string
+	// Verifier is the PKCE code verifier; empty when the provider does not
+	// use PKCE.
+	Verifier string
+	// Session is the provider's own marshalled session (goth.Session).
+	Session string
+}
+
 // Store is everything Parley keeps. The SQLite adapter implements it; a
 // later Postgres adapter for several instances implements the same.
 type Store interface {
@@ -81,6 +92,14 @@ type Store interface {
 	CreateMessage(ctx context.Context, userID int64, text string) (Message, error)
 	// RecentMessages returns the last limit messages, oldest first.
 	RecentMessages(ctx context.Context, limit int) ([]Message, error)
+
+	// SaveOAuthState keeps a pending OAuth sign-in under the hash of its
+	// state until expires.
+	SaveOAuthState(ctx context.Context, stateHash []byte, pending OAuthPending, expires time.Time) error
+	// TakeOAuthState returns and deletes a pending, unexpired OAuth sign-in,
+	// so that each state is used at most once. It returns ErrNotFound for an
+	// unknown, used or expired state.
+	TakeOAuthState(ctx context.Context, stateHash []byte) (OAuthPending, error)
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
