@@ -1,6 +1,8 @@
 module github.com/parleychat/parley
 
-go 1.25.0
+go 1.26.0
+
+require golang.org/x/time v0.16.0
 
 require (
 	dario.cat/mergo v1.0.2 // indirect
@@ -54,7 +56,6 @@ require (
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
-	golang.org/x/time v0.16.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
 	modernc.org/libc v1.79.0 // indirect
