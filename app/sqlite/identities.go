@@ -1,0 +1,92 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/parleychat/parley/app/parley"
+)
+
+// UpsertIdentity finds the user linked to (provider, provider user ID) or
+// creates one, then updates its display name, avatar and email and records
+// the sign-in, all in one transaction. Identities are never merged by
+// email: each (provider, provider user ID) is its own user. An empty
+// display name keeps the stored one, or for a new user becomes the
+// provider user ID.
+func (s *Store) UpsertIdentity(ctx context.Context, id parley.Identity) (parley.User, error) {
+	if id.Provider == "" || id.ProviderUserID == "" {
+		return parley.User{}, errors.New("sqlite: upsert identity: empty provider or provider user ID")
+	}
+	now := toMillis(s.now())
+	var user parley.User
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		userID, err := upsertIdentity(ctx, tx, id, now)
+		if err != nil {
+			return err
+		}
+		user, err = userByID(ctx, tx, userID)
+		return err
+	})
+	if err != nil {
+		return parley.User{}, wrap("upsert identity", err)
+	}
+	return user, nil
+}
+
+// upsertIdentity creates or updates the identity's user and returns its ID.
+func upsertIdentity(ctx context.Context, tx *sql.Tx, id parley.Identity, now int64) (int64, error) {
+	var userID int64
+	err := tx.QueryRowContext(ctx, `
+		SELECT user_id FROM identities WHERE provider = ? AND provider_user_id = ?`,
+		id.Provider, id.ProviderUserID).Scan(&userID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return createIdentityUser(ctx, tx, id, now)
+	case err != nil:
+		return 0, err
+	}
+	return userID, updateIdentityUser(ctx, tx, userID, id, now)
+}
+
+// createIdentityUser creates a user without a username or password, and
+// links the identity to it.
+func createIdentityUser(ctx context.Context, tx *sql.Tx, id parley.Identity, now int64) (int64, error) {
+	name := id.DisplayName
+	if name == "" {
+		name = id.ProviderUserID
+	}
+	var userID int64
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO users (display_name, provider, avatar_url, created_at, last_login_at, login_count)
+		VALUES (?, ?, ?, ?, ?, 1)
+		RETURNING id`,
+		name, id.Provider, id.AvatarURL, now, now).Scan(&userID)
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO identities (provider, provider_user_id, user_id, email)
+		VALUES (?, ?, ?, ?)`,
+		id.Provider, id.ProviderUserID, userID, id.Email)
+	return userID, err
+}
+
+// updateIdentityUser refreshes what the provider says about the user and
+// records the sign-in.
+func updateIdentityUser(ctx context.Context, tx *sql.Tx, userID int64, id parley.Identity, now int64) error {
+	_, err := tx.ExecContext(ctx, `
+		UPDATE users SET display_name = coalesce(nullif(?, ''), display_name), avatar_url = ?
+		WHERE id = ?`,
+		id.DisplayName, id.AvatarURL, userID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `
+		UPDATE identities SET email = ? WHERE provider = ? AND provider_user_id = ?`,
+		id.Email, id.Provider, id.ProviderUserID)
+	if err != nil {
+		return err
+	}
+	return recordLogin(ctx, tx, userID, now)
+}

@@ -1,0 +1,249 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/app/sqlite"
+)
+
+func TestOpenAcceptsSQLiteURLs(t *testing.T) {
+	tests := []struct {
+		name string
+		url  func(dir string) string
+		file string // relative to dir; empty for an in-memory database
+	}{
+		{"plain relative path", func(string) string { return "parley.db" }, "parley.db"},
+		{"plain absolute path", func(dir string) string { return filepath.Join(dir, "abs.db") }, "abs.db"},
+		{"default file URL", func(string) string { return "file:parley.db" }, "parley.db"},
+		{"absolute file URL", func(dir string) string { return "file:" + filepath.Join(dir, "f.db") }, "f.db"},
+		{"file URL with authority", func(dir string) string { return "file://" + filepath.Join(dir, "a.db") }, "a.db"},
+		{"sqlite scheme", func(string) string { return "sqlite:s.db" }, "s.db"},
+		{"sqlite URL absolute", func(dir string) string { return "sqlite://" + filepath.Join(dir, "u.db") }, "u.db"},
+		{"path with URI characters", func(string) string { return "odd#name%.db" }, "odd#name%.db"},
+		{"memory", func(string) string { return ":memory:" }, ""},
+		{"memory file URL", func(string) string { return "file::memory:" }, ""},
+		{"memory mode", func(string) string { return "file:mem.db?mode=memory" }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			s := openAt(t, tt.url(dir))
+			if err := s.Ping(t.Context()); err != nil {
+				t.Fatalf("Ping: %v", err)
+			}
+			u := createUser(t, s, "alice")
+			if _, _, err := s.UserByUsername(t.Context(), "alice"); err != nil {
+				t.Fatalf("UserByUsername after CreateUser: %v", err)
+			}
+			if _, err := s.CreateMessage(t.Context(), u.ID, "hi"); err != nil {
+				t.Fatalf("CreateMessage: %v", err)
+			}
+			if tt.file == "" {
+				assertNoFiles(t, dir)
+				return
+			}
+			if _, err := os.Stat(filepath.Join(dir, tt.file)); err != nil {
+				t.Errorf("database file: %v", err)
+			}
+		})
+	}
+}
+
+// assertNoFiles fails when dir holds any file.
+func assertNoFiles(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("in-memory database wrote %s", e.Name())
+	}
+}
+
+func TestOpenRejectsOtherSchemes(t *testing.T) {
+	tests := []struct {
+		url, want string
+	}{
+		{"postgres://parley:s3cret@db.example.com/parley", `"postgres"`},
+		{"postgresql://localhost/parley", `"postgresql"`},
+		{"mysql://root@localhost/parley", `"mysql"`},
+		{"https://example.com/parley.db", `"https"`},
+		{"", "empty"},
+		{"file:", "no file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			s, err := sqlite.Open(t.Context(), tt.url)
+			if err == nil {
+				s.Close()
+				t.Fatalf("Open(%q) succeeded, want an error", tt.url)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.want) {
+				t.Errorf("Open(%q) error = %q, want it to mention %s", tt.url, msg, tt.want)
+			}
+			if strings.Contains(tt.url, "://") && !strings.Contains(msg, "only SQLite is supported") {
+				t.Errorf("Open(%q) error = %q, want it to say only SQLite is supported", tt.url, msg)
+			}
+			if strings.Contains(msg, "s3cret") {
+				t.Errorf("Open error %q repeats the URL's password", msg)
+			}
+		})
+	}
+}
+
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	path := dbPath(t)
+	ctx := t.Context()
+
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.CreateUser(ctx, "alice", []byte("hash"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateSession(ctx, []byte("session"), u.ID, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.CreateMessage(ctx, u.ID, "before restart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	for i := range 2 { // migrations run again on every open
+		s = openAt(t, path)
+		got, hash, err := s.UserByUsername(ctx, "ALICE")
+		if err != nil {
+			t.Fatalf("reopen %d: UserByUsername: %v", i, err)
+		}
+		if got.ID != u.ID || string(hash) != "hash" {
+			t.Errorf("reopen %d: user = %+v, hash %q; want ID %d, hash %q", i, got, hash, u.ID, "hash")
+		}
+		if _, err := s.SessionUser(ctx, []byte("session")); err != nil {
+			t.Errorf("reopen %d: SessionUser: %v", i, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("reopen %d: Close: %v", i, err)
+		}
+	}
+
+	s = openAt(t, path)
+	next, err := s.CreateMessage(ctx, u.ID, "after restart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.ID <= first.ID {
+		t.Errorf("message ID after reopen = %d, want more than %d", next.ID, first.ID)
+	}
+}
+
+func TestCloseCheckpointsWAL(t *testing.T) {
+	path := dbPath(t)
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := createUser(t, s, "alice")
+	for range 20 {
+		if _, err := s.CreateMessage(t.Context(), u.ID, strings.Repeat("x", 500)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if info, err := os.Stat(path + "-wal"); err == nil && info.Size() > 0 {
+		t.Errorf("after Close the WAL holds %d bytes, want it empty or gone", info.Size())
+	}
+	if err := s.Ping(context.Background()); err == nil {
+		t.Error("Ping after Close succeeded, want an error")
+	}
+}
+
+func TestPing(t *testing.T) {
+	s := openStore(t)
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+}
+
+// TestReadsDoNotWaitForWriter holds the write lock from another connection,
+// as another process would, and checks that reads still answer at once.
+func TestReadsDoNotWaitForWriter(t *testing.T) {
+	path := dbPath(t)
+	s := openAt(t, path)
+	u := createUser(t, s, "alice")
+	if err := s.CreateSession(t.Context(), []byte("sid"), u.ID, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateMessage(t.Context(), u.ID, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	unlock := holdWriteLock(t, path)
+	defer unlock()
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	if _, err := s.SessionUser(ctx, []byte("sid")); err != nil {
+		t.Errorf("SessionUser during another writer's transaction: %v", err)
+	}
+	if msgs, err := s.RecentMessages(ctx, 50); err != nil || len(msgs) != 1 {
+		t.Errorf("RecentMessages during another writer's transaction = %d messages, %v; want 1, nil", len(msgs), err)
+	}
+	if _, _, err := s.UserByUsername(ctx, "alice"); err != nil {
+		t.Errorf("UserByUsername during another writer's transaction: %v", err)
+	}
+}
+
+// holdWriteLock takes the database's write lock on a connection of its
+// own and returns the function that releases it.
+func holdWriteLock(t *testing.T, path string) func() {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		_, err := conn.ExecContext(context.Background(), "ROLLBACK")
+		err = errors.Join(err, conn.Close(), db.Close())
+		if err != nil {
+			t.Errorf("release write lock: %v", err)
+		}
+	}
+}
+
+// assertNotFound fails unless err wraps parley.ErrNotFound.
+func assertNotFound(t *testing.T, what string, err error) {
+	t.Helper()
+	if !errors.Is(err, parley.ErrNotFound) {
+		t.Errorf("%s: error = %v, want parley.ErrNotFound", what, err)
+	}
+	if err != nil && !strings.HasPrefix(err.Error(), "sqlite: ") {
+		t.Errorf("%s: error %q does not start with the package name", what, err)
+	}
+}
