@@ -185,8 +185,9 @@ func TestPing(t *testing.T) {
 	}
 }
 
-// TestReadsDoNotWaitForWriter holds the write lock from another connection,
-// as another process would, and checks that reads still answer at once.
+// TestReadsDoNotWaitForWriter keeps the store's writer busy, waiting for
+// a write lock that another connection holds (as another process would),
+// and checks that reads still answer at once.
 func TestReadsDoNotWaitForWriter(t *testing.T) {
 	path := dbPath(t)
 	s := openAt(t, path)
@@ -198,18 +199,27 @@ func TestReadsDoNotWaitForWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	unlock := holdWriteLock(t, path)
-	defer unlock()
+	written := make(chan error, 1)
+	go func() {
+		_, err := s.CreateMessage(context.Background(), u.ID, "waits for the lock")
+		written <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // let the write take the writer connection
 
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	if _, err := s.SessionUser(ctx, []byte("sid")); err != nil {
-		t.Errorf("SessionUser during another writer's transaction: %v", err)
+		t.Errorf("SessionUser while the writer waits: %v", err)
 	}
 	if msgs, err := s.RecentMessages(ctx, 50); err != nil || len(msgs) != 1 {
-		t.Errorf("RecentMessages during another writer's transaction = %d messages, %v; want 1, nil", len(msgs), err)
+		t.Errorf("RecentMessages while the writer waits = %d messages, %v; want 1, nil", len(msgs), err)
 	}
 	if _, _, err := s.UserByUsername(ctx, "alice"); err != nil {
-		t.Errorf("UserByUsername during another writer's transaction: %v", err)
+		t.Errorf("UserByUsername while the writer waits: %v", err)
+	}
+	unlock()
+	if err := <-written; err != nil {
+		t.Errorf("write after the lock was released: %v", err)
 	}
 }
 
