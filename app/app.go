@@ -1,0 +1,155 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/oauth"
+	"github.com/parleychat/parley/app/sqlite"
+	"github.com/parleychat/parley/app/web"
+)
+
+// sweepInterval is how often expired sessions and OAuth states are deleted.
+const sweepInterval = time.Hour
+
+// App is a running Parley.
+type App struct {
+	cfg    Config
+	log    *slog.Logger
+	store  *sqlite.Store
+	room   *chat.Room
+	server *web.Server
+	ln     net.Listener
+	url    string
+
+	served       chan error
+	stopSweeping chan struct{}
+	sweeperDone  chan struct{}
+	shutdownOnce sync.Once
+	shutdownErr  error
+}
+
+// Start opens the store, starts the chat room and serves HTTP on cfg.Addr.
+// It returns once Parley accepts connections; Shutdown stops it.
+func Start(ctx context.Context, cfg Config) (_ *App, err error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	}
+	a := &App{cfg: cfg, log: log, served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			a.closeParts()
+		}
+	}()
+	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, fmt.Errorf("app: listen on %s (ADDR/PORT): %w", cfg.Addr, err)
+	}
+	if a.url = cfg.BaseURL; a.url == "" {
+		a.url = "http://" + a.ln.Addr().String()
+	}
+	base, err := url.Parse(a.url)
+	if err != nil {
+		return nil, fmt.Errorf("app: BASE_URL: %w", err)
+	}
+	if a.store, err = sqlite.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, fmt.Errorf("app: DATABASE_URL: %w", err)
+	}
+	oauthCfg := cfg.OAuth
+	oauthCfg.BaseURL = a.url
+	providers, err := oauth.New(ctx, oauthCfg)
+	if err != nil {
+		return nil, err
+	}
+	roomCfg := cfg.Chat
+	roomCfg.MessageRateLimit = cfg.MessageRateLimit
+	if a.room, err = chat.NewRoom(roomCfg, a.store, web.Fragments{}, log); err != nil {
+		return nil, err
+	}
+	a.server = web.New(web.Options{
+		Store:            a.store,
+		Room:             a.room,
+		Providers:        providers,
+		BaseURL:          base,
+		RegistrationOpen: cfg.RegistrationOpen,
+		BcryptCost:       cfg.BcryptCost,
+		AuthRateLimit:    cfg.AuthRateLimit,
+		Log:              log,
+	})
+	go func() { a.served <- a.server.Serve(a.ln) }()
+	a.startSweeper()
+	log.Info("parley: serving", "addr", a.ln.Addr().String(), "url", a.url)
+	return a, nil
+}
+
+// URL is the public URL, e.g. "http://127.0.0.1:43121" in tests.
+func (a *App) URL() string { return a.url }
+
+// Addr is the address Parley listens on.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Done delivers the server's error should it stop serving by itself.
+func (a *App) Done() <-chan error { return a.served }
+
+// Shutdown stops accepting connections, closes every socket with 1012 so
+// that pages reconnect to the next instance, and closes the database.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.shutdownOnce.Do(func() {
+		var errs []error
+		if err := a.server.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		if err := a.room.Close(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		a.closeParts()
+		a.shutdownErr = errors.Join(errs...)
+	})
+	return a.shutdownErr
+}
+
+// closeParts stops the sweeper and closes the store and listener.
+func (a *App) closeParts() {
+	if a.stopSweeping != nil {
+		close(a.stopSweeping)
+		<-a.sweeperDone
+	}
+	if a.store != nil {
+		if err := a.store.Close(); err != nil {
+			a.log.Error("app: close store", "err", err)
+		}
+	}
+	if a.server == nil && a.ln != nil {
+		a.ln.Close()
+	}
+}
+
+// startSweeper deletes expired sessions and OAuth states every hour.
+func (a *App) startSweeper() {
+	a.stopSweeping, a.sweeperDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(a.sweeperDone)
+		tick := time.NewTicker(sweepInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				if err := a.store.DeleteExpired(ctx); err != nil {
+					a.log.Error("app: delete expired sessions", "err", err)
+				}
+				cancel()
+			case <-a.stopSweeping:
+				return
+			}
+		}
+	}()
+}

@@ -1,0 +1,47 @@
+package chat
+
+import "time"
+
+// Config holds the chat's timing and size limits. DefaultConfig gives the
+// production values; tests shorten the timings.
+type Config struct {
+	// WriteWait bounds each write to a socket; a peer that does not take a
+	// frame in this time is dropped.
+	WriteWait time.Duration
+	// PongWait is how long a socket may stay silent (no frame, no pong)
+	// before it counts as gone.
+	PongWait time.Duration
+	// PingInterval is how often the server pings; it must be shorter than
+	// PongWait.
+	PingInterval time.Duration
+	// PresenceQuiet is how long presence must stay unchanged before the
+	// count and the join and leave notices go out.
+	PresenceQuiet time.Duration
+	// PresenceMaxDelay caps how long a burst of changes can hold the count
+	// back: under constant churn it still goes out this often.
+	PresenceMaxDelay time.Duration
+	// SendQueueSize is how many frames may wait for a socket; a socket whose
+	// queue is full is too slow and is dropped.
+	SendQueueSize int
+	// MaxFrameBytes is the largest frame a client may send.
+	MaxFrameBytes int64
+	// MessageRateLimit is how many messages a user may send per
+	// MessageRateWindow; 0 turns the limit off.
+	MessageRateLimit  int
+	MessageRateWindow time.Duration
+}
+
+// DefaultConfig returns the production settings.
+func DefaultConfig() Config {
+	return Config{
+		WriteWait:         10 * time.Second,
+		PongWait:          60 * time.Second,
+		PingInterval:      50 * time.Second,
+		PresenceQuiet:     50 * time.Millisecond,
+		PresenceMaxDelay:  time.Second,
+		SendQueueSize:     64,
+		MaxFrameBytes:     8 << 10,
+		MessageRateLimit:  20,
+		MessageRateWindow: 10 * time.Second,
+	}
+}

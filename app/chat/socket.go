@@ -1,0 +1,156 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/fasthttp/websocket"
+
+	"github.com/parleychat/parley/app/parley"
+)
+
+// Serve runs one socket until it closes. It must be called from the
+// websocket handler and blocks for the socket's life; conn is not used
+// after it returns.
+func (r *Room) Serve(conn Conn, p Peer) error {
+	r.sockets.Add(1)
+	defer r.sockets.Done()
+
+	c := newClient(p, r.cfg.SendQueueSize)
+	// Register before reading the history, so that no message falls between
+	// the two: one stored before the read is in it, one after reaches the
+	// queue, and the writer skips what the catch-up already showed.
+	select {
+	case r.hub.register <- c:
+	case <-r.hub.done:
+		writeClose(conn, r.cfg, closeRestart)
+		return ErrClosed
+	}
+	defer r.leave(c)
+
+	if err := r.catchUp(conn, c, p.ShownThrough); err != nil {
+		r.log.Warn("chat: catch up", "user_id", c.userID, "err", err)
+		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
+		return err
+	}
+
+	readerDone := make(chan struct{})
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		c.writeLoop(conn, r.cfg, readerDone)
+	}()
+	r.readLoop(conn, c)
+	close(readerDone)
+	<-writerDone
+	return nil
+}
+
+func (r *Room) leave(c *client) {
+	select {
+	case r.hub.unregister <- c:
+	case <-r.hub.done:
+	}
+}
+
+// catchUp makes the page show the last messages. When the page already
+// shows the newest one (the usual first connect) nothing is sent; after a
+// reconnect the whole list is replaced, so nothing shows twice.
+func (r *Room) catchUp(conn Conn, c *client, shownThrough int64) error {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	msgs, err := r.store.RecentMessages(ctx, parley.HistorySize)
+	if err != nil {
+		return err
+	}
+	newest := int64(0)
+	if len(msgs) > 0 {
+		newest = msgs[len(msgs)-1].ID
+	}
+	c.shownThrough = newest
+	if newest == shownThrough {
+		return nil
+	}
+	html, err := r.render.History(msgs)
+	if err != nil {
+		return err
+	}
+	// The writer has not started yet: this goroutine is the only writer.
+	if err := conn.SetWriteDeadline(time.Now().Add(r.cfg.WriteWait)); err != nil {
+		return err
+	}
+	return conn.WriteMessage(websocket.TextMessage, html)
+}
+
+// readLoop reads the socket's frames until it fails or closes. A socket
+// that sends nothing, not even a pong, for PongWait is taken for gone.
+func (r *Room) readLoop(conn Conn, c *client) {
+	conn.SetReadLimit(r.cfg.MaxFrameBytes)
+	extend := func(string) error { return conn.SetReadDeadline(time.Now().Add(r.cfg.PongWait)) }
+	_ = extend("")
+	conn.SetPongHandler(extend)
+	for {
+		kind, data, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		_ = extend("")
+		r.handleFrame(c, kind, data)
+	}
+}
+
+// sentForm is what htmx's ws-send sends for the chat form; HEADERS and
+// any other fields are ignored.
+type sentForm struct {
+	Message *string `json:"message"`
+}
+
+// handleFrame acts on one frame from a socket. Bad frames get an error
+// fragment for their sender only.
+func (r *Room) handleFrame(c *client, kind int, data []byte) {
+	if kind != websocket.TextMessage {
+		c.reply(r.replies.binary)
+		return
+	}
+	var form sentForm
+	if err := json.Unmarshal(data, &form); err != nil || form.Message == nil {
+		c.reply(r.replies.unreadable)
+		return
+	}
+	text, err := parley.NormalizeMessage(*form.Message)
+	switch {
+	case err == parley.ErrMessageTooLong:
+		c.reply(r.replies.tooLong)
+		return
+	case err != nil:
+		c.reply(r.replies.unreadable)
+		return
+	case text == "":
+		return
+	}
+	if !r.limiter.Allow(c.userID) {
+		c.reply(r.replies.tooFast)
+		return
+	}
+	if err := r.post(c.userID, text); err != nil {
+		r.log.Error("chat: post message", "user_id", c.userID, "err", err)
+		c.reply(r.replies.saveFailed)
+		return
+	}
+	c.reply(r.replies.form)
+}
+
+// post stores a message and sends it to every socket.
+func (r *Room) post(userID int64, text string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	r.postMu.Lock()
+	defer r.postMu.Unlock()
+	m, err := r.store.CreateMessage(ctx, userID, text)
+	if err != nil {
+		return err
+	}
+	r.Publish(m)
+	return nil
+}

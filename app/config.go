@@ -1,0 +1,173 @@
+// Package app assembles Parley: it reads the configuration, opens the
+// store, starts the chat room and the web server, and shuts them down in
+// order. main.go and the tests start Parley through Start.
+package app
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/oauth"
+)
+
+// Config is Parley's whole configuration, read once at start.
+type Config struct {
+	// Addr is the listen address, e.g. ":8080" or "127.0.0.1:0".
+	Addr string
+	// BaseURL is the public URL (scheme://host[:port]). Empty means
+	// "http://" plus the address Parley listens on, which suits tests.
+	BaseURL          string
+	DatabaseURL      string
+	OAuth            oauth.Config
+	RegistrationOpen bool
+	BcryptCost       int
+	AuthRateLimit    int
+	MessageRateLimit int
+	LogLevel         slog.Level
+	// Chat holds the room's timings; tests shorten them.
+	Chat chat.Config
+	// Logger, when set, is used instead of a text logger on stderr.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the defaults SPEC.md gives, with an empty BaseURL.
+func DefaultConfig() Config {
+	return Config{
+		Addr:             ":8080",
+		DatabaseURL:      "file:parley.db",
+		RegistrationOpen: true,
+		BcryptCost:       12,
+		AuthRateLimit:    20,
+		MessageRateLimit: 20,
+		LogLevel:         slog.LevelInfo,
+		Chat:             chat.DefaultConfig(),
+	}
+}
+
+// LoadConfig reads the configuration from flags (args) and environment
+// variables (getenv); a flag wins over its variable. Each error names the
+// variable at fault.
+func LoadConfig(args []string, getenv func(string) string) (Config, error) {
+	cfg := DefaultConfig()
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("addr", env("ADDR", ""), "listen address (ADDR); overrides -port")
+	port := fs.String("port", env("PORT", "8080"), "listen port (PORT)")
+	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL (BASE_URL)")
+	dbURL := fs.String("database-url", env("DATABASE_URL", cfg.DatabaseURL), "database (DATABASE_URL)")
+	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, fmt.Errorf("config: %w (flags: -addr, -port, -base-url, -database-url, -log-level)", err)
+	}
+	var err error
+	if cfg.Addr, err = listenAddr(*addr, *port); err != nil {
+		return cfg, err
+	}
+	if cfg.BaseURL, err = publicURL(*baseURL, cfg.Addr); err != nil {
+		return cfg, err
+	}
+	cfg.DatabaseURL = *dbURL
+	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
+		return cfg, fmt.Errorf("config: LOG_LEVEL must be debug, info, warn or error, got %q", *logLevel)
+	}
+	if cfg.RegistrationOpen, err = registration(env("REGISTRATION", "open")); err != nil {
+		return cfg, err
+	}
+	ints := []struct {
+		name     string
+		dst      *int
+		min, max int
+	}{
+		{"BCRYPT_COST", &cfg.BcryptCost, 4, 31},
+		{"AUTH_RATE_LIMIT", &cfg.AuthRateLimit, 0, 1_000_000},
+		{"MESSAGE_RATE_LIMIT", &cfg.MessageRateLimit, 0, 1_000_000},
+	}
+	for _, v := range ints {
+		if *v.dst, err = intInRange(v.name, env(v.name, strconv.Itoa(*v.dst)), v.min, v.max); err != nil {
+			return cfg, err
+		}
+	}
+	cfg.OAuth = oauthConfig(env, cfg.BaseURL)
+	if err := oauth.ValidateConfig(cfg.OAuth); err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+func listenAddr(addr, port string) (string, error) {
+	if addr != "" {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return "", fmt.Errorf("config: ADDR must be host:port or :port, got %q", addr)
+		}
+		return addr, nil
+	}
+	if _, err := intInRange("PORT", port, 1, 65535); err != nil {
+		return "", err
+	}
+	return ":" + port, nil
+}
+
+// publicURL checks BASE_URL, or derives it from the listen address.
+func publicURL(raw, addr string) (string, error) {
+	if raw == "" {
+		_, port, _ := net.SplitHostPort(addr)
+		return "http://localhost:" + port, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("config: BASE_URL must be an absolute http or https URL such as https://chat.example.com, got %q", raw)
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("config: BASE_URL must be scheme://host[:port] without path, query or user, got %q", raw)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+func registration(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "open":
+		return true, nil
+	case "closed":
+		return false, nil
+	}
+	return false, fmt.Errorf("config: REGISTRATION must be open or closed, got %q", v)
+}
+
+func intInRange(name, raw string, min, max int) (int, error) {
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < min || n > max {
+		return 0, fmt.Errorf("config: %s must be a whole number from %d to %d, got %q", name, min, max, raw)
+	}
+	return n, nil
+}
+
+func oauthConfig(env func(name, def string) string, baseURL string) oauth.Config {
+	pair := func(prefix string) oauth.Credentials {
+		return oauth.Credentials{ClientID: env(prefix+"_CLIENT_ID", ""), ClientSecret: env(prefix+"_CLIENT_SECRET", "")}
+	}
+	return oauth.Config{
+		BaseURL: baseURL,
+		GitHub:  pair("GITHUB"),
+		Google:  pair("GOOGLE"),
+		GitLab:  pair("GITLAB"),
+		OIDC: oauth.OIDCConfig{
+			Issuer:       env("OIDC_ISSUER", ""),
+			ClientID:     env("OIDC_CLIENT_ID", ""),
+			ClientSecret: env("OIDC_CLIENT_SECRET", ""),
+			Name:         env("OIDC_NAME", ""),
+		},
+	}
+}

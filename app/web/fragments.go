@@ -1,0 +1,66 @@
+package web
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/a-h/templ"
+
+	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/components"
+)
+
+// Fragments renders the chat's live fragments with the templ components.
+// It implements chat.Renderer.
+type Fragments struct{}
+
+var _ chat.Renderer = Fragments{}
+
+// Count renders the "N users online" fragment.
+func (Fragments) Count(online int) ([]byte, error) {
+	return renderFragment(components.NumUsers(online, true))
+}
+
+// Message renders one message appended to the list.
+func (Fragments) Message(m parley.Message) ([]byte, error) {
+	return renderFragment(components.MessageAppend(m))
+}
+
+// History renders the whole message list.
+func (Fragments) History(msgs []parley.Message) ([]byte, error) {
+	return renderFragment(components.MessageList(msgs, true))
+}
+
+// Notices renders join and leave notices.
+func (Fragments) Notices(ns []chat.Notice) ([]byte, error) {
+	lines := make([]string, len(ns))
+	for i, n := range ns {
+		lines[i] = n.String()
+	}
+	return renderFragment(components.Notices(lines))
+}
+
+// Error renders an error for one sender.
+func (Fragments) Error(text string) ([]byte, error) {
+	return renderFragment(components.ChatError(text))
+}
+
+// ChatForm renders a fresh chat form.
+func (Fragments) ChatForm() ([]byte, error) {
+	return renderFragment(components.FreshForm())
+}
+
+// SignedOut renders the end of a signed-out page's session.
+func (Fragments) SignedOut() ([]byte, error) {
+	return renderFragment(components.SignedOut())
+}
+
+// renderFragment renders outside any request: the bytes go to many sockets.
+func renderFragment(c templ.Component) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := c.Render(context.Background(), &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,41 @@
+package web
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/components"
+)
+
+const invalidCredentials = "Invalid username or password"
+
+// dummyHash is compared against when the username does not exist, so that
+// the answer takes as long as for a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-timing-equaliser"), bcrypt.DefaultCost)
+
+// signIn checks a username and password and starts a session.
+func (s *Server) signIn(c *fiber.Ctx) error {
+	username, password := c.FormValue("username"), c.FormValue("password")
+	if !s.authLimiter.Allow(c.IP()) {
+		return render(c, fiber.StatusTooManyRequests, components.Login(s.authForm(username, tooManyAttempts)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	user, hash, err := s.opts.Store.UserByUsername(ctx, username)
+	if errors.Is(err, parley.ErrNotFound) {
+		hash = dummyHash
+	} else if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
+		return render(c, fiber.StatusUnauthorized, components.Login(s.authForm(username, invalidCredentials)))
+	}
+	if err := s.startSession(c, user); err != nil {
+		return err
+	}
+	return c.Redirect("/chat", fiber.StatusSeeOther)
+}

@@ -1,0 +1,20 @@
+package web
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// signOut revokes the session, closes its sockets and clears the cookie.
+func (s *Server) signOut(c *fiber.Ctx) error {
+	if hash, ok := currentSession(c); ok {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		defer cancel()
+		if err := s.endSession(ctx, hash); err != nil {
+			return err
+		}
+	}
+	clearSessionCookie(c, s.secure)
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}

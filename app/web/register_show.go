@@ -1,0 +1,18 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleychat/parley/components"
+)
+
+// showRegisterPage shows the sign-up form while registration is open.
+func (s *Server) showRegisterPage(c *fiber.Ctx) error {
+	if !s.opts.RegistrationOpen {
+		return fiber.NewError(fiber.StatusNotFound, "Registration is closed on this server.")
+	}
+	if _, ok := currentUser(c); ok {
+		return c.Redirect("/chat", fiber.StatusSeeOther)
+	}
+	return render(c, fiber.StatusOK, components.Register(s.authForm("", "")))
+}

@@ -1,0 +1,123 @@
+// Package web is Parley's HTTP adapter: Fiber routes, thin handlers, the
+// session cookie, security headers and the websocket upgrade. Handlers parse
+// the request, call the domain (the store, the chat room) and render a templ
+// component; the rules live elsewhere.
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/oauth"
+	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/app/ratelimit"
+)
+
+// Timeouts for plain HTTP requests; websockets set their own deadlines.
+const (
+	readTimeout  = 15 * time.Second
+	writeTimeout = 15 * time.Second
+	idleTimeout  = 120 * time.Second
+	// bodyLimit is far above any form Parley has.
+	bodyLimit = 64 << 10
+)
+
+// Options are what the web layer needs from the rest of the app.
+type Options struct {
+	Store     parley.Store
+	Room      *chat.Room
+	Providers *oauth.Providers
+	// BaseURL is the public URL: origin checks, OAuth callbacks, Secure cookies.
+	BaseURL          *url.URL
+	RegistrationOpen bool
+	BcryptCost       int
+	// AuthRateLimit is sign-in and sign-up attempts per minute per client
+	// address; 0 turns the limit off.
+	AuthRateLimit int
+	Log           *slog.Logger
+}
+
+// Server serves Parley over HTTP.
+type Server struct {
+	opts        Options
+	app         *fiber.App
+	origin      string
+	secure      bool
+	crossOrigin *http.CrossOriginProtection
+	authLimiter *ratelimit.Limiter[string]
+	log         *slog.Logger
+}
+
+// New builds the server and its routes.
+func New(opts Options) *Server {
+	s := &Server{
+		opts:        opts,
+		origin:      opts.BaseURL.Scheme + "://" + opts.BaseURL.Host,
+		secure:      opts.BaseURL.Scheme == "https",
+		crossOrigin: http.NewCrossOriginProtection(),
+		authLimiter: ratelimit.New[string](opts.AuthRateLimit, time.Minute),
+		log:         opts.Log,
+	}
+	// Behind a proxy the Host header may differ from BASE_URL's.
+	if err := s.crossOrigin.AddTrustedOrigin(s.origin); err != nil {
+		s.log.Warn("web: trusted origin", "origin", s.origin, "err", err)
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "Parley",
+		DisableStartupMessage: true,
+		ReadTimeout:           readTimeout,
+		WriteTimeout:          writeTimeout,
+		IdleTimeout:           idleTimeout,
+		BodyLimit:             bodyLimit,
+		ErrorHandler:          s.handleError,
+	})
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	app := s.app
+	app.Use(s.recoverPanics, s.setSecurityHeaders, s.refuseCrossOrigin, s.loadSession)
+
+	app.Get("/static/*", s.serveStatic)
+	app.Get("/healthz", s.checkHealth)
+
+	app.Get("/", s.showHome)
+	app.Get("/login", s.showLoginPage)
+	app.Post("/login", s.signIn)
+	app.Get("/register", s.showRegisterPage)
+	app.Post("/register", s.register)
+	app.Post("/logout", s.signOut)
+	app.Get("/auth/:provider", s.beginOAuth)
+	app.Get("/auth/:provider/callback", s.finishOAuth)
+
+	app.Get("/chat", s.showChatPage)
+	app.Get("/ws", s.guardSocket, s.upgradeSocket())
+
+	app.Use(s.showNotFound)
+}
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	if err := s.app.Listener(ln); err != nil {
+		return fmt.Errorf("web: serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for requests in flight.
+// Websockets are not among them: the chat room closes those.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.app.ShutdownWithContext(ctx); err != nil {
+		return fmt.Errorf("web: shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gofiber/contrib/websocket"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleychat/parley/app/chat"
+)
+
+// localsPeer carries who is behind a socket from guardSocket to serveSocket.
+const localsPeer = "parley.peer"
+
+// guardSocket lets through only websocket upgrades from this site's pages
+// with a valid session: 403 for a foreign Origin, 401 without a session,
+// both before the upgrade.
+func (s *Server) guardSocket(c *fiber.Ctx) error {
+	if !websocket.IsWebSocketUpgrade(c) {
+		return fiber.NewError(fiber.StatusUpgradeRequired, "This address is for websockets.")
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != s.origin {
+		s.log.Info("web: websocket from foreign origin refused", "origin", origin, "base_url_origin", s.origin)
+		return fiber.NewError(fiber.StatusForbidden, "Websocket refused: its origin is not "+s.origin+" (BASE_URL).")
+	}
+	user, ok := currentUser(c)
+	hash, _ := currentSession(c)
+	if !ok {
+		return fiber.NewError(fiber.StatusUnauthorized, "Sign in first.")
+	}
+	shown, err := strconv.ParseInt(c.Query("shown"), 10, 64)
+	if err != nil {
+		shown = -1 // unknown: the socket gets the whole history
+	}
+	c.Locals(localsPeer, chat.Peer{User: user, SessionKey: sessionKey(hash), ShownThrough: shown})
+	return c.Next()
+}
+
+// upgradeSocket hands upgraded sockets to the chat room.
+func (s *Server) upgradeSocket() fiber.Handler {
+	return websocket.New(s.serveSocket, websocket.Config{
+		Origins:         []string{s.origin},
+		ReadBufferSize:  1024,
+		WriteBufferSize: 1024,
+		WriteBufferPool: writeBufferPool,
+	})
+}
+
+// serveSocket runs for the socket's whole life; conn is pooled by the
+// websocket package and must not be kept after it returns.
+func (s *Server) serveSocket(conn *websocket.Conn) {
+	peer, ok := conn.Locals(localsPeer).(chat.Peer)
+	if !ok {
+		return
+	}
+	_ = s.opts.Room.Serve(conn.Conn, peer)
+}
