@@ -227,10 +227,7 @@ func TestReadsDoNotWaitForWriter(t *testing.T) {
 // own and returns the function that releases it.
 func holdWriteLock(t *testing.T, path string) func() {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := rawDB(t, path)
 	conn, err := db.Conn(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -240,7 +237,7 @@ func holdWriteLock(t *testing.T, path string) func() {
 	}
 	return func() {
 		_, err := conn.ExecContext(context.Background(), "ROLLBACK")
-		err = errors.Join(err, conn.Close(), db.Close())
+		err = errors.Join(err, conn.Close())
 		if err != nil {
 			t.Errorf("release write lock: %v", err)
 		}
@@ -256,4 +253,52 @@ func assertNotFound(t *testing.T, what string, err error) {
 	if err != nil && !strings.HasPrefix(err.Error(), "sqlite: ") {
 		t.Errorf("%s: error %q does not start with the package name", what, err)
 	}
+}
+
+func TestOpenSetsWALMode(t *testing.T) {
+	path := dbPath(t)
+	openAt(t, path)
+	db := rawDB(t, path)
+	var mode string
+	if err := db.QueryRowContext(t.Context(), "PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mode, "wal"; got != want {
+		t.Errorf("journal_mode = %q, want %q", got, want)
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := dbPath(t)
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rawDB(t, path).ExecContext(t.Context(),
+		"INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = sqlite.Open(t.Context(), path)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a database from a newer build succeeded, want an error")
+	}
+	if !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open error = %q, want it to say the schema is newer", err)
+	}
+}
+
+// rawDB opens the database file directly, as another program would.
+func rawDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
