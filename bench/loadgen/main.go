@@ -1,0 +1,84 @@
+// Command loadgen measures a running Parley (or the floor in bench/floor):
+// it signs in users through the real forms, opens websockets spread over
+// them, and times the connect storm, message broadcast and leave storm,
+// reading the server's CPU and memory from /proc. See bench/README.md.
+//
+//	go run ./bench/loadgen -url http://127.0.0.1:8080 -sockets 1000 -pid $(pgrep -n parley)
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// Defaults of the command's flags.
+const (
+	defaultURL             = "http://127.0.0.1:8080"
+	defaultSockets         = 1000
+	defaultMessages        = 50
+	defaultDialConcurrency = 100
+	defaultPhaseTimeout    = 60 * time.Second
+)
+
+func main() {
+	opts, asJSON := parseFlags()
+	if err := raiseFileLimit(); err != nil {
+		fmt.Fprintf(os.Stderr, "loadgen: %v\n", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	result, err := run(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "loadgen: %v\n", err)
+		os.Exit(1)
+	}
+	if asJSON {
+		err = writeJSON(os.Stdout, result)
+	} else {
+		err = writeTable(os.Stdout, result)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "loadgen: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// parseFlags reads the command line into Options and the -json flag.
+func parseFlags() (Options, bool) {
+	opts := Options{Log: os.Stderr}
+	flag.StringVar(&opts.URL, "url", defaultURL, "the server's base URL (loopback unless -allow-remote)")
+	flag.IntVar(&opts.Users, "users", 0, "users to sign in (K); 0 means one per socket")
+	flag.IntVar(&opts.Sockets, "sockets", defaultSockets, "websockets to open (N), round-robin over the users")
+	flag.IntVar(&opts.Messages, "messages", defaultMessages, "messages to time in the broadcast phase (M)")
+	flag.IntVar(&opts.DialConcurrency, "dial-concurrency", defaultDialConcurrency, "websocket dials in flight at once")
+	flag.Float64Var(&opts.StalledPercent, "stalled-percent", 0, "share of sockets, in percent, that stop reading once they show the final count")
+	flag.DurationVar(&opts.PhaseTimeout, "timeout", defaultPhaseTimeout, "limit for each phase")
+	flag.IntVar(&opts.PID, "pid", 0, "the server's process ID, to read its CPU and RSS from /proc")
+	flag.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a URL that is not loopback")
+	flag.StringVar(&opts.RunID, "run-id", "", "names users lg-RUNID-i (reuse one to sign in existing users); random when empty")
+	asJSON := flag.Bool("json", false, "print one JSON line instead of the table")
+	flag.Parse()
+	return opts, *asJSON
+}
+
+// raiseFileLimit raises the soft limit on open files to the hard limit:
+// every socket is a file.
+func raiseFileLimit() error {
+	var limit syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &limit); err != nil {
+		return fmt.Errorf("read the open-file limit: %w", err)
+	}
+	if limit.Cur >= limit.Max {
+		return nil
+	}
+	limit.Cur = limit.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &limit); err != nil {
+		return fmt.Errorf("raise the open-file limit to %d: %w", limit.Max, err)
+	}
+	return nil
+}

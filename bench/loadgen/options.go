@@ -1,0 +1,122 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Options configure one run of the load generator.
+type Options struct {
+	URL             string        // the server's base URL, e.g. http://127.0.0.1:8080
+	Users           int           // users to sign in; 0 means one per socket
+	Sockets         int           // websockets to open, round-robin over the users
+	Messages        int           // messages to time in the broadcast phase
+	DialConcurrency int           // websocket dials in flight at once
+	StalledPercent  float64       // share of sockets that stop reading after the storm
+	PhaseTimeout    time.Duration // limit for each phase
+	PID             int           // the server's process ID for CPU and RSS; 0 skips them
+	AllowRemote     bool          // allow a URL that is not loopback
+	RunID           string        // names users lg-RUNID-i; empty picks a random one
+	Log             io.Writer     // progress lines; nil discards them
+}
+
+// logFunc prints one progress line.
+type logFunc func(format string, args ...any)
+
+// endpoints are the URLs and headers derived from Options.URL.
+type endpoints struct {
+	base   *url.URL
+	origin string // scheme://host[:port], sent as Origin
+	ws     string // the websocket URL, ws[s]://host/ws
+}
+
+// normalize fills in defaults and checks the options.
+func (o Options) normalize() (Options, error) {
+	if o.Sockets < 1 {
+		return o, fmt.Errorf("sockets must be at least 1, got %d", o.Sockets)
+	}
+	if o.Users == 0 {
+		o.Users = o.Sockets
+	}
+	if o.Users < 1 {
+		return o, fmt.Errorf("users must be at least 1, got %d", o.Users)
+	}
+	if o.Messages < 0 {
+		return o, fmt.Errorf("messages must not be negative, got %d", o.Messages)
+	}
+	if o.DialConcurrency < 1 {
+		return o, fmt.Errorf("dial concurrency must be at least 1, got %d", o.DialConcurrency)
+	}
+	if o.StalledPercent < 0 || o.StalledPercent >= 100 {
+		return o, fmt.Errorf("stalled percent must be in [0, 100), got %g", o.StalledPercent)
+	}
+	if o.PhaseTimeout <= 0 {
+		return o, fmt.Errorf("phase timeout must be positive, got %v", o.PhaseTimeout)
+	}
+	if o.RunID == "" {
+		id, err := newRunID()
+		if err != nil {
+			return o, err
+		}
+		o.RunID = id
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	return o, nil
+}
+
+// parseEndpoints checks that rawURL is http(s), and loopback unless
+// allowRemote, and derives the origin and websocket URL from it.
+func parseEndpoints(rawURL string, allowRemote bool) (endpoints, error) {
+	base, err := url.Parse(rawURL)
+	if err != nil {
+		return endpoints{}, fmt.Errorf("parse url %q: %w", rawURL, err)
+	}
+	var wsScheme string
+	switch base.Scheme {
+	case "http":
+		wsScheme = "ws"
+	case "https":
+		wsScheme = "wss"
+	default:
+		return endpoints{}, fmt.Errorf("url %q: scheme must be http or https", rawURL)
+	}
+	if base.Host == "" {
+		return endpoints{}, fmt.Errorf("url %q has no host", rawURL)
+	}
+	if !allowRemote && !isLoopback(base.Hostname()) {
+		return endpoints{}, fmt.Errorf("url %q is not loopback (127.0.0.0/8, ::1, localhost); pass -allow-remote to load another machine", rawURL)
+	}
+	ws := url.URL{Scheme: wsScheme, Host: base.Host, Path: "/ws"}
+	return endpoints{
+		base:   &url.URL{Scheme: base.Scheme, Host: base.Host},
+		origin: base.Scheme + "://" + base.Host,
+		ws:     ws.String(),
+	}, nil
+}
+
+// isLoopback reports whether host is a loopback IP or localhost; names
+// are not resolved.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func newRunID() (string, error) {
+	var b [3]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", errors.New("pick a run ID: " + err.Error())
+	}
+	return hex.EncodeToString(b[:]), nil
+}

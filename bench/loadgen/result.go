@@ -1,0 +1,169 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// Result holds every number of one run. Durations are seconds, latencies
+// milliseconds, sizes bytes.
+type Result struct {
+	URL             string  `json:"url"`
+	RunID           string  `json:"run_id"`
+	Users           int     `json:"users"`
+	Sockets         int     `json:"sockets"`
+	StalledSockets  int     `json:"stalled_sockets"`
+	DialConcurrency int     `json:"dial_concurrency"`
+	StalledPercent  float64 `json:"stalled_percent"`
+
+	SignIn    SignInResult    `json:"sign_in"`
+	Storm     StormResult     `json:"storm"`
+	Broadcast BroadcastResult `json:"broadcast"`
+	Leave     LeaveResult     `json:"leave"`
+
+	Server  *Resources `json:"server,omitempty"` // with -pid only
+	Loadgen Resources  `json:"loadgen"`          // the generator itself, which shares the machine
+}
+
+// SignInResult describes signing in the users.
+type SignInResult struct {
+	Seconds    float64 `json:"seconds"`
+	Registered int     `json:"registered"`
+	LoggedIn   int     `json:"logged_in"` // names already taken by an earlier run with the same run ID
+}
+
+// StormResult describes the connect storm: every socket dialled, until
+// each shows the final count.
+type StormResult struct {
+	ExpectedCount int `json:"expected_count"`
+	// SocketsShowingExpected is how many sockets showed ExpectedCount when
+	// the storm ended: all of them, or the run fails.
+	SocketsShowingExpected int `json:"sockets_showing_expected"`
+	// DialSeconds runs from the first dial's start to the last dial's end.
+	DialSeconds float64 `json:"dial_seconds"`
+	// ConvergeSeconds runs from the first dial's start until the last
+	// socket showed ExpectedCount.
+	ConvergeSeconds float64 `json:"converge_seconds"`
+	// ConvergeAfterLastDialSeconds is ConvergeSeconds minus DialSeconds.
+	ConvergeAfterLastDialSeconds float64 `json:"converge_after_last_dial_seconds"`
+	Frames                       int64   `json:"frames"`
+	PayloadBytes                 int64   `json:"payload_bytes"`
+	PresenceFramesMax            int64   `json:"presence_frames_max"` // per socket
+	PresenceFramesAvg            float64 `json:"presence_frames_avg"` // per socket
+}
+
+// BroadcastResult describes the messages sent by one socket, each timed
+// from its send until every reading socket had it.
+type BroadcastResult struct {
+	Messages  int `json:"messages"`
+	Receivers int `json:"receivers"` // sockets still reading: all but the stalled ones
+	// Deliveries counts (message, socket) arrivals: Messages * Receivers.
+	Deliveries int64   `json:"deliveries"`
+	P50Ms      float64 `json:"p50_ms"`
+	P99Ms      float64 `json:"p99_ms"`
+	MaxMs      float64 `json:"max_ms"`
+	MeanMs     float64 `json:"mean_ms"`
+}
+
+// LeaveResult describes the leave storm: every socket but one closed.
+type LeaveResult struct {
+	Closed int `json:"closed"`
+	// SurvivorCount is the count the remaining socket showed at the end: 1.
+	SurvivorCount int `json:"survivor_count"`
+	// CloseSeconds is how long closing them took on the generator's side.
+	CloseSeconds float64 `json:"close_seconds"`
+	// ConvergeSeconds runs from the first close until the survivor showed
+	// "1 user online".
+	ConvergeSeconds float64 `json:"converge_seconds"`
+}
+
+// Resources are a process's CPU seconds per phase and its memory at the
+// end of each phase.
+type Resources struct {
+	PID               int          `json:"pid"`
+	CPUSeconds        PhaseNumbers `json:"cpu_seconds"`
+	RSSBytes          RSSSamples   `json:"rss_bytes"`
+	PeakRSSBytes      int64        `json:"peak_rss_bytes"`
+	RSSPerSocketBytes float64      `json:"rss_per_socket_bytes"` // (RSS after the storm - before it) / sockets
+}
+
+// RSSSamples are a process's resident memory at the start and at the end
+// of each phase.
+type RSSSamples struct {
+	Start          int64 `json:"start"`
+	AfterSignIn    int64 `json:"after_sign_in"`
+	AfterStorm     int64 `json:"after_storm"` // with every socket open
+	AfterBroadcast int64 `json:"after_broadcast"`
+	AfterLeave     int64 `json:"after_leave"`
+}
+
+// PhaseNumbers holds one figure per phase, and their total.
+type PhaseNumbers struct {
+	SignIn    float64 `json:"sign_in"`
+	Storm     float64 `json:"storm"`
+	Broadcast float64 `json:"broadcast"`
+	Leave     float64 `json:"leave"`
+	Total     float64 `json:"total"`
+}
+
+// writeJSON writes r as one JSON line.
+func writeJSON(w io.Writer, r Result) error {
+	if err := json.NewEncoder(w).Encode(r); err != nil {
+		return fmt.Errorf("write JSON result: %w", err)
+	}
+	return nil
+}
+
+// writeTable writes r as a readable summary table.
+func writeTable(w io.Writer, r Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(phase, metric, format string, args ...any) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", phase, metric, fmt.Sprintf(format, args...))
+	}
+	row("run", "url", "%s (run %s)", r.URL, r.RunID)
+	row("", "users / sockets", "%d / %d (%d stalled, dial concurrency %d)",
+		r.Users, r.Sockets, r.StalledSockets, r.DialConcurrency)
+	row("sign-in", "time", "%.2f s (%d registered, %d signed in)", r.SignIn.Seconds, r.SignIn.Registered, r.SignIn.LoggedIn)
+	row("storm", "dial", "%.2f s", r.Storm.DialSeconds)
+	row("", "all show final count", "%.3f s after first dial, %.3f s after last dial (%d sockets show %d)",
+		r.Storm.ConvergeSeconds, r.Storm.ConvergeAfterLastDialSeconds, r.Storm.SocketsShowingExpected, r.Storm.ExpectedCount)
+	row("", "frames / payload received", "%d / %s", r.Storm.Frames, formatBytes(float64(r.Storm.PayloadBytes)))
+	row("", "presence frames per socket", "max %d, avg %.1f", r.Storm.PresenceFramesMax, r.Storm.PresenceFramesAvg)
+	row("broadcast", "latency", "p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms (%d messages to %d sockets)",
+		r.Broadcast.P50Ms, r.Broadcast.P99Ms, r.Broadcast.MaxMs, r.Broadcast.MeanMs, r.Broadcast.Messages, r.Broadcast.Receivers)
+	row("leave", "last socket shows 1", "%.3f s (%d closed in %.3f s; it shows %d)",
+		r.Leave.ConvergeSeconds, r.Leave.Closed, r.Leave.CloseSeconds, r.Leave.SurvivorCount)
+	if r.Server != nil {
+		writeResources(row, "server", *r.Server)
+	}
+	writeResources(row, "loadgen", r.Loadgen)
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	return nil
+}
+
+func writeResources(row func(phase, metric, format string, args ...any), who string, res Resources) {
+	cpu := res.CPUSeconds
+	row(who, "CPU seconds", "sign-in %.2f, storm %.2f, broadcast %.2f, leave %.2f, total %.2f (pid %d)",
+		cpu.SignIn, cpu.Storm, cpu.Broadcast, cpu.Leave, cpu.Total, res.PID)
+	rss := res.RSSBytes
+	row("", "RSS", "start %s, after sign-in %s, storm %s, broadcast %s, leave %s; peak %s",
+		formatBytes(float64(rss.Start)), formatBytes(float64(rss.AfterSignIn)), formatBytes(float64(rss.AfterStorm)),
+		formatBytes(float64(rss.AfterBroadcast)), formatBytes(float64(rss.AfterLeave)), formatBytes(float64(res.PeakRSSBytes)))
+	row("", "RSS per socket", "%s", formatBytes(res.RSSPerSocketBytes))
+}
+
+// formatBytes renders a size in B, KiB or MiB.
+func formatBytes(n float64) string {
+	switch {
+	case n >= 1<<20 || n <= -(1<<20):
+		return fmt.Sprintf("%.1f MiB", n/(1<<20))
+	case n >= 1<<10 || n <= -(1<<10):
+		return fmt.Sprintf("%.1f KiB", n/(1<<10))
+	default:
+		return fmt.Sprintf("%.0f B", n)
+	}
+}

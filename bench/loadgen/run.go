@@ -1,0 +1,473 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/fasthttp/websocket"
+)
+
+// Timing and sizes of a run.
+const (
+	pollInterval        = 5 * time.Millisecond // how often a wait checks the sockets
+	handshakeTimeout    = 10 * time.Second     // one websocket handshake
+	closeConcurrency    = 16                   // sockets closed at once in the leave storm
+	dialProgressStep    = 1000                 // log every this many sockets
+	clientReadBuffer    = 2048                 // per socket; frames are small
+	clientWriteBuffer   = 1024                 // pooled: only one socket ever sends
+	senderIndex         = 0                    // the socket that sends the messages
+	survivorIndex       = 0                    // the socket left open in the leave storm
+	messageTokenPattern = "lgtok%sx%dz"        // run ID, message number; unique per message
+	messageTextPrefix   = "lg "                // text before the token
+)
+
+// run signs in the users, opens the sockets and measures the connect
+// storm, the broadcast latency and the leave storm against opts.URL. Every
+// socket and goroutine it starts is closed and joined before it returns.
+func run(ctx context.Context, opts Options) (Result, error) {
+	opts, err := opts.normalize()
+	if err != nil {
+		return Result{}, fmt.Errorf("options: %w", err)
+	}
+	ends, err := parseEndpoints(opts.URL, opts.AllowRemote)
+	if err != nil {
+		return Result{}, fmt.Errorf("options: %w", err)
+	}
+	r := newRunner(opts, ends)
+	defer r.closeEverything()
+	return r.run(ctx)
+}
+
+// runner holds the state of one run.
+type runner struct {
+	opts    Options
+	ends    endpoints
+	logf    logFunc
+	signer  *signer
+	fleet   *fleet
+	monitor *monitor
+	cookies []string  // per user
+	sockets []*socket // per socket index; nil where a dial failed
+	stalled int
+	result  Result
+}
+
+func newRunner(opts Options, ends endpoints) *runner {
+	return &runner{
+		opts: opts,
+		ends: ends,
+		logf: func(format string, args ...any) {
+			fmt.Fprintf(opts.Log, "loadgen: "+format+"\n", args...)
+		},
+		signer:  newSigner(ends.base, ends.origin),
+		fleet:   newFleet(),
+		monitor: newMonitor(opts.PID),
+		result: Result{
+			URL:             ends.base.String(),
+			RunID:           opts.RunID,
+			Users:           opts.Users,
+			Sockets:         opts.Sockets,
+			DialConcurrency: opts.DialConcurrency,
+			StalledPercent:  opts.StalledPercent,
+		},
+	}
+}
+
+func (r *runner) run(ctx context.Context) (Result, error) {
+	if err := r.monitor.sample(atStart); err != nil {
+		return Result{}, err
+	}
+	phases := []struct {
+		name string
+		do   func(context.Context) error
+		end  checkpoint
+	}{
+		{"sign-in", r.signIn, afterSignIn},
+		{"connect storm", r.connectStorm, afterStorm},
+		{"broadcast", r.broadcast, afterBroadcast},
+		{"leave storm", r.leaveStorm, afterLeave},
+	}
+	for _, p := range phases {
+		if err := r.runPhase(ctx, p.name, p.do); err != nil {
+			return Result{}, err
+		}
+		if err := r.monitor.sample(p.end); err != nil {
+			return Result{}, err
+		}
+	}
+	r.result.Server = r.monitor.serverResources(r.opts.Sockets)
+	r.result.Loadgen = r.monitor.selfResources(r.opts.Sockets)
+	return r.result, nil
+}
+
+// runPhase runs one phase within the phase timeout.
+func (r *runner) runPhase(ctx context.Context, name string, do func(context.Context) error) error {
+	phaseCtx, cancel := context.WithTimeout(ctx, r.opts.PhaseTimeout)
+	defer cancel()
+	r.logf("%s: starting", name)
+	err := do(phaseCtx)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		return fmt.Errorf("%s: timed out after %v: %w", name, r.opts.PhaseTimeout, err)
+	default:
+		return fmt.Errorf("%s: %w", name, err)
+	}
+}
+
+// closeEverything closes every socket and joins every reader.
+func (r *runner) closeEverything() {
+	closeSockets(r.sockets)
+	r.fleet.readers.Wait()
+	r.signer.close()
+}
+
+func (r *runner) signIn(ctx context.Context) error {
+	start := time.Now()
+	signedIn, err := r.signer.signInAll(ctx, r.opts.RunID, r.opts.Users, r.logf)
+	if err != nil {
+		return err
+	}
+	r.cookies = signedIn.cookies
+	r.result.SignIn = SignInResult{
+		Seconds:    roundTo(time.Since(start).Seconds(), 1e6),
+		Registered: signedIn.registered,
+		LoggedIn:   signedIn.loggedIn,
+	}
+	r.logf("sign-in: %d users in %.2f s", r.opts.Users, r.result.SignIn.Seconds)
+	return nil
+}
+
+// connectStorm dials every socket and waits until each shows the number
+// of distinct users among them.
+func (r *runner) connectStorm(ctx context.Context) error {
+	expected := min(r.opts.Users, r.opts.Sockets)
+	r.fleet.target.Store(int64(expected))
+	stalled := stalledIndexes(r.opts.Sockets, r.opts.StalledPercent)
+	r.stalled = len(stalled)
+	r.result.StalledSockets = len(stalled)
+
+	start := r.fleet.now()
+	if err := r.dialAll(ctx, stalled); err != nil {
+		return err
+	}
+	dialed := r.fleet.now()
+	r.logf("connect storm: %d sockets dialled in %.2f s; waiting for every one to show %d",
+		r.opts.Sockets, seconds(dialed-start), expected)
+	err := r.waitUntil(ctx, func() bool { return allShow(r.sockets, expected) })
+	if err != nil {
+		return fmt.Errorf("wait for count %d: %w; %s", expected, err, countSummary(r.sockets, expected))
+	}
+	converged := int64(0)
+	for _, s := range r.sockets {
+		converged = max(converged, s.countChangedAt.Load())
+	}
+	r.result.Storm = stormResult(r.sockets, expected, seconds(dialed-start), seconds(converged-start))
+	r.result.Storm.SocketsShowingExpected = countShowing(r.sockets, expected)
+	r.logf("connect storm: every socket shows %d, %.3f s after the last dial",
+		expected, r.result.Storm.ConvergeAfterLastDialSeconds)
+	return nil
+}
+
+// dialAll opens every socket, DialConcurrency at a time, and starts its
+// reader. It stops at the first failure.
+func (r *runner) dialAll(ctx context.Context, stalled map[int]bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	dialer := &websocket.Dialer{
+		HandshakeTimeout: handshakeTimeout,
+		ReadBufferSize:   clientReadBuffer,
+		WriteBufferSize:  clientWriteBuffer,
+		WriteBufferPool:  &sync.Pool{},
+	}
+	r.sockets = make([]*socket, r.opts.Sockets)
+	var firstErr error
+	var errOnce sync.Once
+	var progress sync.Mutex
+	dialedCount := 0
+	indexes := make(chan int)
+	var workers sync.WaitGroup
+	for range min(r.opts.DialConcurrency, r.opts.Sockets) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for i := range indexes {
+				s, err := r.dial(ctx, dialer, i, stalled[i])
+				if err != nil {
+					errOnce.Do(func() { firstErr = err; cancel() })
+					continue
+				}
+				r.sockets[i] = s
+				r.fleet.startReader(s)
+				progress.Lock()
+				dialedCount++
+				if dialedCount%dialProgressStep == 0 {
+					r.logf("connect storm: %d of %d sockets open", dialedCount, r.opts.Sockets)
+				}
+				progress.Unlock()
+			}
+		}()
+	}
+	feedIndexes(ctx, indexes, r.opts.Sockets)
+	workers.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// dial opens socket i as user i mod Users, with that user's cookie and
+// the server's own Origin, as a browser tab would.
+func (r *runner) dial(ctx context.Context, dialer *websocket.Dialer, i int, stallAtTarget bool) (*socket, error) {
+	user := i % r.opts.Users
+	header := http.Header{
+		"Cookie": {r.cookies[user]},
+		"Origin": {r.ends.origin},
+	}
+	conn, resp, err := dialer.DialContext(ctx, r.ends.ws, header)
+	if err != nil {
+		if resp != nil {
+			return nil, fmt.Errorf("dial socket %d: %w (HTTP %d)", i, err, resp.StatusCode)
+		}
+		return nil, fmt.Errorf("dial socket %d: %w", i, err)
+	}
+	return newSocket(i, user, conn, stallAtTarget), nil
+}
+
+// broadcast sends Messages messages from one socket, one at a time, and
+// times each until every reading socket has it.
+func (r *runner) broadcast(ctx context.Context) error {
+	sender := r.sockets[senderIndex]
+	receivers := len(r.sockets) - r.stalled
+	latencies := make([]time.Duration, 0, r.opts.Messages)
+	var deliveries int64
+	defer r.fleet.probe.Store(nil)
+	for seq := 1; seq <= r.opts.Messages; seq++ {
+		latency, arrivals, err := r.timeMessage(ctx, sender, seq, receivers)
+		if err != nil {
+			return fmt.Errorf("message %d of %d: %w", seq, r.opts.Messages, err)
+		}
+		latencies = append(latencies, latency)
+		deliveries += arrivals
+	}
+	r.result.Broadcast = latencyResult(latencies, receivers)
+	r.result.Broadcast.Deliveries = deliveries
+	r.logf("broadcast: p50 %.1f ms, p99 %.1f ms over %d messages to %d sockets",
+		r.result.Broadcast.P50Ms, r.result.Broadcast.P99Ms, len(latencies), receivers)
+	return nil
+}
+
+// timeMessage sends message seq, waits until receivers sockets have it,
+// and returns its latency and how many sockets received it.
+func (r *runner) timeMessage(ctx context.Context, sender *socket, seq, receivers int) (time.Duration, int64, error) {
+	token := fmt.Sprintf(messageTokenPattern, r.opts.RunID, seq)
+	payload, err := chatPayload(messageTextPrefix + token)
+	if err != nil {
+		return 0, 0, err
+	}
+	p := newProbe(int64(seq), token, receivers)
+	r.fleet.probe.Store(p)
+	sentAt := r.fleet.now()
+	if err := sender.send(payload); err != nil {
+		return 0, 0, err
+	}
+	ticker := time.NewTicker(pollInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-p.done:
+			return time.Duration(p.arrivedAt.Load() - sentAt), p.arrivals.Load(), nil
+		case <-ctx.Done():
+			return 0, 0, fmt.Errorf("%w; %d of %d sockets never got it (is MESSAGE_RATE_LIMIT=0?)",
+				ctx.Err(), p.remaining.Load(), receivers)
+		case <-ticker.C:
+			if err := r.fleet.err(); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+}
+
+// chatPayload is what htmx's ws-send sends for the chat form.
+func chatPayload(text string) ([]byte, error) {
+	payload, err := json.Marshal(struct {
+		Message string            `json:"message"`
+		Headers map[string]string `json:"HEADERS"`
+	}{text, map[string]string{"HX-Request": "true"}})
+	if err != nil {
+		return nil, fmt.Errorf("encode chat message: %w", err)
+	}
+	return payload, nil
+}
+
+// leaveStorm closes every socket but the survivor and waits until it
+// shows "1 user online": its user has no other socket left.
+func (r *runner) leaveStorm(ctx context.Context) error {
+	survivor := r.sockets[survivorIndex]
+	leaving := make([]*socket, 0, len(r.sockets)-1)
+	for i, s := range r.sockets {
+		if i != survivorIndex {
+			leaving = append(leaving, s)
+		}
+	}
+	start := r.fleet.now()
+	closeSockets(leaving)
+	closed := r.fleet.now()
+	r.logf("leave storm: %d sockets closed in %.3f s; waiting for the survivor to show 1", len(leaving), seconds(closed-start))
+	if err := r.waitUntil(ctx, func() bool { return survivor.count.Load() == 1 }); err != nil {
+		return fmt.Errorf("wait for count 1: %w; the survivor shows %d", err, survivor.count.Load())
+	}
+	converged := max(0, survivor.countChangedAt.Load()-start)
+	r.result.Leave = LeaveResult{
+		Closed:          len(leaving),
+		SurvivorCount:   int(survivor.count.Load()),
+		CloseSeconds:    seconds(closed - start),
+		ConvergeSeconds: seconds(converged),
+	}
+	r.logf("leave storm: the survivor shows 1 after %.3f s", r.result.Leave.ConvergeSeconds)
+	return nil
+}
+
+// waitUntil polls done until it holds, a reader fails or ctx ends.
+func (r *runner) waitUntil(ctx context.Context, done func() bool) error {
+	ticker := time.NewTicker(pollInterval)
+	defer ticker.Stop()
+	for {
+		if err := r.fleet.err(); err != nil {
+			return err
+		}
+		if done() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ticker.C:
+		}
+	}
+}
+
+// closeSockets closes the non-nil sockets, closeConcurrency at a time.
+func closeSockets(sockets []*socket) {
+	indexes := make(chan int)
+	var workers sync.WaitGroup
+	for range min(closeConcurrency, len(sockets)) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for i := range indexes {
+				if s := sockets[i]; s != nil {
+					s.close()
+				}
+			}
+		}()
+	}
+	feedIndexes(context.Background(), indexes, len(sockets))
+	workers.Wait()
+}
+
+// stalledIndexes picks round(n*percent/100) sockets spread evenly over
+// 1..n-1; socket 0 sends the messages and survives the leave storm.
+func stalledIndexes(n int, percent float64) map[int]bool {
+	count := min(int(math.Round(float64(n)*percent/100)), n-1)
+	stalled := make(map[int]bool, count)
+	for k := range count {
+		stalled[1+k*(n-1)/count] = true
+	}
+	return stalled
+}
+
+// allShow reports whether every socket shows count.
+func allShow(sockets []*socket, count int) bool {
+	for _, s := range sockets {
+		if s.count.Load() != int64(count) {
+			return false
+		}
+	}
+	return true
+}
+
+// countShowing counts the sockets that show count.
+func countShowing(sockets []*socket, count int) int {
+	showing := 0
+	for _, s := range sockets {
+		if s != nil && s.count.Load() == int64(count) {
+			showing++
+		}
+	}
+	return showing
+}
+
+// countSummary describes how far the sockets are from showing expected.
+func countSummary(sockets []*socket, expected int) string {
+	lowest, highest := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, s := range sockets {
+		if s != nil {
+			lowest, highest = min(lowest, s.count.Load()), max(highest, s.count.Load())
+		}
+	}
+	return fmt.Sprintf("%d of %d sockets show %d, counts seen %d..%d (-1: none yet)",
+		countShowing(sockets, expected), len(sockets), expected, lowest, highest)
+}
+
+// stormResult totals what the sockets received during the storm.
+func stormResult(sockets []*socket, expected int, dialSeconds, convergeSeconds float64) StormResult {
+	result := StormResult{
+		ExpectedCount:                expected,
+		DialSeconds:                  dialSeconds,
+		ConvergeSeconds:              convergeSeconds,
+		ConvergeAfterLastDialSeconds: roundTo(convergeSeconds-dialSeconds, 1e6),
+	}
+	var presenceTotal int64
+	for _, s := range sockets {
+		result.Frames += s.frames.Load()
+		result.PayloadBytes += s.payloadBytes.Load()
+		presence := s.presenceFrames.Load()
+		presenceTotal += presence
+		result.PresenceFramesMax = max(result.PresenceFramesMax, presence)
+	}
+	result.PresenceFramesAvg = roundTo(float64(presenceTotal)/float64(len(sockets)), 1e3)
+	return result
+}
+
+// latencyResult computes nearest-rank percentiles of the latencies.
+func latencyResult(latencies []time.Duration, receivers int) BroadcastResult {
+	result := BroadcastResult{Messages: len(latencies), Receivers: receivers}
+	if len(latencies) == 0 {
+		return result
+	}
+	sorted := append([]time.Duration(nil), latencies...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	var total time.Duration
+	for _, l := range sorted {
+		total += l
+	}
+	result.P50Ms = milliseconds(percentile(sorted, 0.50))
+	result.P99Ms = milliseconds(percentile(sorted, 0.99))
+	result.MaxMs = milliseconds(sorted[len(sorted)-1])
+	result.MeanMs = milliseconds(total / time.Duration(len(sorted)))
+	return result
+}
+
+// percentile returns the nearest-rank p-quantile of sorted.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	rank := int(math.Ceil(p * float64(len(sorted))))
+	return sorted[max(rank, 1)-1]
+}
+
+// seconds converts fleet-clock nanoseconds to seconds, to the microsecond.
+func seconds(nanos int64) float64 { return roundTo(time.Duration(nanos).Seconds(), 1e6) }
+
+// milliseconds converts d to milliseconds, to the microsecond.
+func milliseconds(d time.Duration) float64 { return roundTo(float64(d)/float64(time.Millisecond), 1e3) }
+
+// roundTo rounds x to 1/perUnit: JSON shows 0.012345, not 0.012344999999.
+func roundTo(x, perUnit float64) float64 { return math.Round(x*perUnit) / perUnit }
