@@ -75,6 +75,8 @@ type Store interface {
 	// UserByUsername finds a local account by name, in any letter case, and
 	// returns its password hash.
 	UserByUsername(ctx context.Context, username string) (User, []byte, error)
+	// RecordLogin notes a sign-in with a password: time and count.
+	RecordLogin(ctx context.Context, userID int64) error
 	// UpsertIdentity finds the user linked to (provider, provider user ID)
 	// or creates one, updates its display name and avatar, and records the
 	// sign-in.

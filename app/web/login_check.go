@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/crypto/bcrypt"
@@ -33,6 +34,9 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
 		return render(c, fiber.StatusUnauthorized, components.Login(s.authForm(username, invalidCredentials)))
+	}
+	if err := s.opts.Store.RecordLogin(ctx, user.ID); err != nil {
+		return fmt.Errorf("web: record login: %w", err)
 	}
 	if err := s.startSession(c, user); err != nil {
 		return err

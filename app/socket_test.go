@@ -1,0 +1,93 @@
+package app_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+)
+
+func TestSocketGuard(t *testing.T) {
+	a := startApp(t, testConfig(t))
+	b := signedUp(t, a, "alice")
+
+	tests := []struct {
+		name, cookie, origin string
+		wantStatus           int
+	}{
+		{"no session", "", a.URL(), http.StatusUnauthorized},
+		{"forged session", "parley_session=forged", a.URL(), http.StatusUnauthorized},
+		{"foreign origin", b.cookie(), "https://evil.example", http.StatusForbidden},
+		{"foreign origin, no session", "", "https://evil.example", http.StatusForbidden},
+		{"no origin", b.cookie(), "", http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, resp, err := dialSocket(t, a.URL(), tt.cookie, tt.origin, "")
+			if err == nil {
+				t.Fatalf("dial succeeded, want %d before the upgrade", tt.wantStatus)
+			}
+			if resp == nil || resp.StatusCode != tt.wantStatus {
+				t.Fatalf("dial: got %v, want status %d", resp, tt.wantStatus)
+			}
+		})
+	}
+	// And the real thing works.
+	s := b.dial("")
+	s.waitCount(1)
+}
+
+func TestCrossSiteFormsRefused(t *testing.T) {
+	a := startApp(t, testConfig(t))
+	b := signedUp(t, a, "alice")
+
+	tests := []struct {
+		name, path string
+		header     map[string]string
+	}{
+		{"logout from another site", "/logout", map[string]string{"Origin": "https://evil.example"}},
+		{"logout, fetch metadata cross-site", "/logout", map[string]string{"Sec-Fetch-Site": "cross-site"}},
+		{"login from another site", "/login", map[string]string{"Origin": "https://evil.example"}},
+		{"register from another site", "/register", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := url.Values{"username": {"mallory"}, "password": {"password1"}}
+			req, _ := http.NewRequest(http.MethodPost, a.URL()+tt.path, stringsReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			if status, _, _ := b.do(req); status != http.StatusForbidden {
+				t.Errorf("got %d, want 403", status)
+			}
+		})
+	}
+	// The session survived the forged sign-out.
+	if status, _, _ := b.get("/chat"); status != http.StatusOK {
+		t.Errorf("GET /chat after refused cross-site logout: got %d, want 200", status)
+	}
+	// Same-origin browsers' requests pass.
+	req, _ := http.NewRequest(http.MethodPost, a.URL()+"/logout", nil)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if status, _, _ := b.do(req); status != http.StatusSeeOther {
+		t.Errorf("same-origin logout: got %d, want 303", status)
+	}
+}
+
+func TestPlainRoutes(t *testing.T) {
+	a := startApp(t, testConfig(t))
+	b := newBrowser(t, a.URL())
+	if status, body, _ := b.get("/healthz"); status != http.StatusOK || body != "ok\n" {
+		t.Errorf("GET /healthz: got %d %q, want 200 ok", status, body)
+	}
+	status, body, hdr := b.get("/no/such/page")
+	if status != http.StatusNotFound || !containsAll(body, "Not Found", "<html") {
+		t.Errorf("GET unknown path: got %d, want a 404 page", status)
+	}
+	if csp := hdr.Get("Content-Security-Policy"); csp == "" {
+		t.Errorf("404 page has no Content-Security-Policy")
+	}
+	if status, _, _ := b.get("/ws"); status != http.StatusUpgradeRequired {
+		t.Errorf("GET /ws without upgrade: got %d, want 426", status)
+	}
+}
