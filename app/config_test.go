@@ -1,0 +1,121 @@
+package app_test
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/parleychat/parley/app"
+)
+
+func getenv(vars map[string]string) func(string) string {
+	return func(name string) string { return vars[name] }
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	cfg, err := app.LoadConfig(nil, getenv(nil))
+	if err != nil {
+		t.Fatalf("LoadConfig with no variables: %v", err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Addr", cfg.Addr, ":8080"},
+		{"BaseURL", cfg.BaseURL, "http://localhost:8080"},
+		{"DatabaseURL", cfg.DatabaseURL, "file:parley.db"},
+		{"RegistrationOpen", cfg.RegistrationOpen, true},
+		{"BcryptCost", cfg.BcryptCost, 12},
+		{"AuthRateLimit", cfg.AuthRateLimit, 20},
+		{"MessageRateLimit", cfg.MessageRateLimit, 20},
+		{"LogLevel", cfg.LogLevel, slog.LevelInfo},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestLoadConfigReadsVariablesAndFlags(t *testing.T) {
+	cfg, err := app.LoadConfig([]string{"-database-url", "file:/tmp/flag.db"}, getenv(map[string]string{
+		"PORT":               "9000",
+		"DATABASE_URL":       "file:/tmp/env.db",
+		"REGISTRATION":       "closed",
+		"BCRYPT_COST":        "4",
+		"AUTH_RATE_LIMIT":    "0",
+		"MESSAGE_RATE_LIMIT": "5",
+		"LOG_LEVEL":          "debug",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != ":9000" || cfg.BaseURL != "http://localhost:9000" {
+		t.Errorf("PORT=9000: got Addr %q BaseURL %q, want :9000 and http://localhost:9000", cfg.Addr, cfg.BaseURL)
+	}
+	if cfg.DatabaseURL != "file:/tmp/flag.db" {
+		t.Errorf("DatabaseURL: got %q, want the flag's value over the variable's", cfg.DatabaseURL)
+	}
+	if cfg.RegistrationOpen || cfg.BcryptCost != 4 || cfg.AuthRateLimit != 0 || cfg.MessageRateLimit != 5 || cfg.LogLevel != slog.LevelDebug {
+		t.Errorf("got %+v, want the variables' values", cfg)
+	}
+
+	cfg, err = app.LoadConfig(nil, getenv(map[string]string{"ADDR": "127.0.0.1:7000", "PORT": "9000", "BASE_URL": "https://chat.example.com/"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:7000" || cfg.BaseURL != "https://chat.example.com" {
+		t.Errorf("ADDR and BASE_URL: got %q %q", cfg.Addr, cfg.BaseURL)
+	}
+}
+
+func TestLoadConfigRefusesBadValues(t *testing.T) {
+	tests := []struct {
+		vars    map[string]string
+		wantVar string
+	}{
+		{map[string]string{"PORT": "http"}, "PORT"},
+		{map[string]string{"PORT": "70000"}, "PORT"},
+		{map[string]string{"ADDR": "8080"}, "ADDR"},
+		{map[string]string{"BASE_URL": "localhost:8080"}, "BASE_URL"},
+		{map[string]string{"BASE_URL": "ftp://example.com"}, "BASE_URL"},
+		{map[string]string{"BASE_URL": "https://example.com/chat"}, "BASE_URL"},
+		{map[string]string{"BCRYPT_COST": "3"}, "BCRYPT_COST"},
+		{map[string]string{"BCRYPT_COST": "32"}, "BCRYPT_COST"},
+		{map[string]string{"BCRYPT_COST": "twelve"}, "BCRYPT_COST"},
+		{map[string]string{"AUTH_RATE_LIMIT": "-1"}, "AUTH_RATE_LIMIT"},
+		{map[string]string{"MESSAGE_RATE_LIMIT": "1.5"}, "MESSAGE_RATE_LIMIT"},
+		{map[string]string{"REGISTRATION": "maybe"}, "REGISTRATION"},
+		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{map[string]string{"GITHUB_CLIENT_ID": "id"}, "GITHUB_CLIENT_SECRET"},
+		{map[string]string{"GOOGLE_CLIENT_SECRET": "secret"}, "GOOGLE_CLIENT_ID"},
+		{map[string]string{"OIDC_ISSUER": "not a url", "OIDC_CLIENT_ID": "id", "OIDC_CLIENT_SECRET": "s"}, "OIDC_ISSUER"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.wantVar, func(t *testing.T) {
+			_, err := app.LoadConfig(nil, getenv(tt.vars))
+			if err == nil {
+				t.Fatalf("LoadConfig(%v) succeeded, want an error", tt.vars)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.wantVar) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q does not name %s on one line", msg, tt.wantVar)
+			}
+		})
+	}
+	if _, err := app.LoadConfig([]string{"-no-such-flag"}, getenv(nil)); err == nil {
+		t.Errorf("unknown flag accepted")
+	}
+}
+
+func TestStartRefusesUnsupportedDatabase(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.DatabaseURL = "postgres://user:secret@db.example/parley"
+	a, err := app.Start(t.Context(), cfg)
+	if err == nil {
+		a.Shutdown(t.Context())
+		t.Fatalf("Start with a Postgres URL succeeded, want an error naming DATABASE_URL")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "DATABASE_URL") || strings.Contains(msg, "secret") {
+		t.Errorf("error %q: want DATABASE_URL named and the password left out", msg)
+	}
+}
