@@ -142,4 +142,3 @@ func (p *cuttableProxy) close() {
 	p.mu.Unlock()
 	p.wg.Wait()
 }
-
