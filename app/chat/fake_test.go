@@ -1,0 +1,148 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+
+	"github.com/parleychat/parley/app/parley"
+)
+
+// fakeConn stands in for a websocket in the hub's own tests: it counts what
+// is written and can be made to stall like a peer that stopped reading.
+type fakeConn struct {
+	writes    atomic.Int64
+	closeCode atomic.Int64
+	stall     chan struct{} // when not nil, writes block until the deadline
+	closed    chan struct{}
+	closeOnce sync.Once
+	deadline  atomic.Int64 // write deadline, unix nanoseconds
+	onWrite   func()       // when set, called after each write
+}
+
+func newFakeConn(stalled bool) *fakeConn {
+	c := &fakeConn{closed: make(chan struct{})}
+	if stalled {
+		c.stall = make(chan struct{})
+	}
+	return c
+}
+
+func (c *fakeConn) ReadMessage() (int, []byte, error) {
+	<-c.closed
+	return 0, nil, io.EOF
+}
+
+func (c *fakeConn) WritePreparedMessage(*websocket.PreparedMessage) error { return c.write() }
+func (c *fakeConn) WriteMessage(int, []byte) error                        { return c.write() }
+
+func (c *fakeConn) write() error {
+	if c.stall != nil {
+		select {
+		case <-c.stall:
+		case <-c.closed:
+			return errors.New("closed")
+		case <-time.After(time.Until(time.Unix(0, c.deadline.Load()))):
+			return errors.New("i/o timeout")
+		}
+	}
+	c.writes.Add(1)
+	if c.onWrite != nil {
+		c.onWrite()
+	}
+	return nil
+}
+
+func (c *fakeConn) WriteControl(kind int, data []byte, _ time.Time) error {
+	if kind == websocket.CloseMessage && len(data) >= 2 {
+		c.closeCode.Store(int64(data[0])<<8 | int64(data[1]))
+	}
+	return nil
+}
+
+func (c *fakeConn) SetReadLimit(int64)              {}
+func (c *fakeConn) SetReadDeadline(time.Time) error { return nil }
+func (c *fakeConn) SetWriteDeadline(t time.Time) error {
+	c.deadline.Store(t.UnixNano())
+	return nil
+}
+func (c *fakeConn) SetPongHandler(func(string) error) {}
+func (c *fakeConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return nil
+}
+
+// memoryStore keeps messages in memory for the hub's own tests.
+type memoryStore struct {
+	mu   sync.Mutex
+	msgs []parley.Message
+}
+
+func (s *memoryStore) CreateMessage(_ context.Context, userID int64, text string) (parley.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := parley.Message{ID: int64(len(s.msgs) + 1), UserID: userID, Text: text, CreatedAt: time.Now()}
+	s.msgs = append(s.msgs, m)
+	return m, nil
+}
+
+func (s *memoryStore) RecentMessages(context.Context, int) ([]parley.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]parley.Message(nil), s.msgs...), nil
+}
+
+// textRenderer renders plain text: enough for the hub, which only counts frames.
+type textRenderer struct{}
+
+func (textRenderer) Count(n int) ([]byte, error)                 { return []byte(strconv.Itoa(n)), nil }
+func (textRenderer) Message(m parley.Message) ([]byte, error)    { return []byte(m.Text), nil }
+func (textRenderer) History(ms []parley.Message) ([]byte, error) { return []byte("history"), nil }
+func (textRenderer) Notices(ns []Notice) ([]byte, error)         { return []byte("notices"), nil }
+func (textRenderer) Error(text string) ([]byte, error)           { return []byte(text), nil }
+func (textRenderer) ChatForm() ([]byte, error)                   { return []byte("form"), nil }
+func (textRenderer) SignedOut() ([]byte, error)                  { return []byte("bye"), nil }
+
+// newTestRoom starts a room over fakes and closes it when the test ends.
+func newTestRoom(tb testing.TB, cfg Config) *Room {
+	tb.Helper()
+	r, err := NewRoom(cfg, &memoryStore{}, textRenderer{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := r.Close(ctx); err != nil {
+			tb.Errorf("close room: %v", err)
+		}
+	})
+	return r
+}
+
+// serve runs a socket for peer in the background, as the websocket handler does.
+func serve(tb testing.TB, r *Room, conn *fakeConn, userID int64) {
+	tb.Helper()
+	p := Peer{User: parley.User{ID: userID, DisplayName: "user" + strconv.FormatInt(userID, 10)}, ShownThrough: 0}
+	go func() { _ = r.Serve(conn, p) }()
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -1,0 +1,66 @@
+package chat
+
+import (
+	"testing"
+	"time"
+)
+
+func TestSlowSocketIsDroppedWithoutDelayingOthers(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.SendQueueSize = 8
+	cfg.WriteWait = 300 * time.Millisecond
+	cfg.MessageRateLimit = 0
+	r := newTestRoom(t, cfg)
+
+	stalled := newFakeConn(true)
+	serve(t, r, stalled, 1)
+	healthy := make([]*fakeConn, 5)
+	for i := range healthy {
+		healthy[i] = newFakeConn(false)
+		serve(t, r, healthy[i], int64(i+2))
+	}
+	eventually(t, "6 people online", func() bool { return r.Online() == 6 })
+
+	const messages = 50 // far more than the stalled socket's queue holds
+	for i := range messages {
+		if err := r.post(int64(2), "m"+string(rune('a'+i%26))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range healthy {
+		eventually(t, "a healthy socket gets every message", func() bool { return c.writes.Load() >= messages })
+	}
+	eventually(t, "the stalled socket to leave presence", func() bool { return r.Online() == 5 })
+	// Its writer is stuck in a write until the write deadline; then the
+	// connection closes and the peer, seeing 1006, reconnects.
+	select {
+	case <-stalled.closed:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("stalled socket still open after its write deadline")
+	}
+}
+
+func TestPresenceBurstIsCoalesced(t *testing.T) {
+	cfg := DefaultConfig()
+	r := newTestRoom(t, cfg)
+	const people = 500
+	conns := make([]*fakeConn, people)
+	for i := range conns {
+		conns[i] = newFakeConn(false)
+		serve(t, r, conns[i], int64(i+1))
+	}
+	eventually(t, "everyone online", func() bool { return r.Online() == people })
+	// Wait for the flush after the burst, then count what each socket got:
+	// its first count, a few coalesced counts and notices, not one per arrival.
+	eventually(t, "the last flush", func() bool { return conns[0].writes.Load() >= 2 })
+	for _, c := range conns {
+		eventually(t, "the flush to reach every socket", func() bool { return c.writes.Load() >= 1 })
+	}
+	worst := int64(0)
+	for _, c := range conns {
+		worst = max(worst, c.writes.Load())
+	}
+	if worst > 20 {
+		t.Errorf("a socket got %d frames for a burst of %d arrivals, want a handful", worst, people)
+	}
+}
