@@ -156,13 +156,13 @@ func (r *runner) connectStorm(ctx context.Context) error {
 	r.result.StalledSockets = len(stalled)
 
 	start := r.fleet.now()
-	if err := r.dialAll(ctx, stalled); err != nil {
+	dialed, err := r.dialAll(ctx, stalled)
+	if err != nil {
 		return err
 	}
-	dialed := r.fleet.now()
 	r.logf("connect storm: %d sockets dialled in %.2f s; waiting for every one to show %d",
 		r.opts.Sockets, seconds(dialed-start), expected)
-	err := r.waitUntil(ctx, func() bool { return allShow(r.sockets, expected) })
+	err = r.waitUntil(ctx, func() bool { return allShow(r.sockets, expected) })
 	if err != nil {
 		return fmt.Errorf("wait for count %d: %w; %s", expected, err, countSummary(r.sockets, expected))
 	}
@@ -178,8 +178,9 @@ func (r *runner) connectStorm(ctx context.Context) error {
 }
 
 // dialAll opens every socket, DialConcurrency at a time, and starts its
-// reader. It stops at the first failure.
-func (r *runner) dialAll(ctx context.Context, stalled map[int]bool) error {
+// reader. It stops at the first failure. It returns when the last dial
+// ended, on the fleet clock.
+func (r *runner) dialAll(ctx context.Context, stalled map[int]bool) (lastDialEnd int64, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	dialer := &websocket.Dialer{
@@ -191,7 +192,7 @@ func (r *runner) dialAll(ctx context.Context, stalled map[int]bool) error {
 	r.sockets = make([]*socket, r.opts.Sockets)
 	var firstErr error
 	var errOnce sync.Once
-	var progress sync.Mutex
+	var progress sync.Mutex // guards dialedCount and lastDialEnd
 	dialedCount := 0
 	indexes := make(chan int)
 	var workers sync.WaitGroup
@@ -201,6 +202,7 @@ func (r *runner) dialAll(ctx context.Context, stalled map[int]bool) error {
 			defer workers.Done()
 			for i := range indexes {
 				s, err := r.dial(ctx, dialer, i, stalled[i])
+				dialEnd := r.fleet.now() // before the reader can see a count
 				if err != nil {
 					errOnce.Do(func() { firstErr = err; cancel() })
 					continue
@@ -208,6 +210,7 @@ func (r *runner) dialAll(ctx context.Context, stalled map[int]bool) error {
 				r.sockets[i] = s
 				r.fleet.startReader(s)
 				progress.Lock()
+				lastDialEnd = max(lastDialEnd, dialEnd)
 				dialedCount++
 				if dialedCount%dialProgressStep == 0 {
 					r.logf("connect storm: %d of %d sockets open", dialedCount, r.opts.Sockets)
@@ -219,9 +222,9 @@ func (r *runner) dialAll(ctx context.Context, stalled map[int]bool) error {
 	feedIndexes(ctx, indexes, r.opts.Sockets)
 	workers.Wait()
 	if firstErr != nil {
-		return firstErr
+		return 0, firstErr
 	}
-	return ctx.Err()
+	return lastDialEnd, ctx.Err()
 }
 
 // dial opens socket i as user i mod Users, with that user's cookie and

@@ -17,7 +17,7 @@ const (
 	closeWriteWait  = time.Second      // longest the close frame may take on shutdown
 	pongWait        = 60 * time.Second // a peer silent this long is gone
 	pingPeriod      = 30 * time.Second // must be shorter than pongWait
-	sendQueueLength = 256              // messages a socket may lag behind before it is dropped
+	sendQueueLength = 64               // messages a socket may lag behind before it is dropped (as Parley)
 	maxFrameBytes   = 4096             // larger incoming frames end the socket
 	maxMessageRunes = 1000             // longer chat messages are ignored
 )

@@ -17,6 +17,9 @@ import (
 	"github.com/fasthttp/websocket"
 )
 
+// handshakeTimeout bounds a websocket upgrade.
+const handshakeTimeout = 10 * time.Second
+
 // SessionCookie is the cookie name Parley uses, so that the load
 // generator signs in to the floor exactly as it does to Parley.
 const SessionCookie = "parley_session"
@@ -47,9 +50,15 @@ func New() *Server {
 		stopFlusher: make(chan struct{}),
 		flusherDone: make(chan struct{}),
 	}
-	// Zero buffer sizes reuse the buffers net/http allocated for the
-	// connection; a nil CheckOrigin refuses cross-origin upgrades.
-	s.upgrader = websocket.Upgrader{HandshakeTimeout: 10 * time.Second}
+	// A zero ReadBufferSize reads through the buffer net/http allocated for
+	// the connection. Write buffers come from a pool shared by all sockets,
+	// as in Parley: an idle socket holds none. (Without a pool this fork
+	// gives every socket a buffer of its own: it never reuses net/http's.)
+	// A nil CheckOrigin refuses cross-origin upgrades.
+	s.upgrader = websocket.Upgrader{
+		HandshakeTimeout: handshakeTimeout,
+		WriteBufferPool:  &sync.Pool{},
+	}
 	go func() {
 		defer close(s.flusherDone)
 		s.hub.runCountFlusher(s.stopFlusher)
@@ -118,8 +127,10 @@ func (s *Server) username(r *http.Request) (string, bool) {
 	return name, ok
 }
 
-// serveWebsocket upgrades and serves one socket for its whole life. A
-// socket without a session counts as a user of its own.
+// serveWebsocket upgrades a request and hands the socket to its own
+// goroutines. Returning lets net/http release what it kept for the
+// connection (its buffered writer, its goroutine's stack), as in gorilla's
+// chat example. A socket without a session counts as a user of its own.
 func (s *Server) serveWebsocket(w http.ResponseWriter, r *http.Request) {
 	name, ok := s.username(r)
 	user := "user:" + name
@@ -138,8 +149,13 @@ func (s *Server) serveWebsocket(w http.ResponseWriter, r *http.Request) {
 		_ = conn.Close()
 		return
 	}
-	defer s.hub.socketDone()
+	go s.serveSocket(c)
+}
 
+// serveSocket runs c's reader here and its writer in a second goroutine
+// until the socket ends; Close waits for it through the hub.
+func (s *Server) serveSocket(c *client) {
+	defer s.hub.socketDone()
 	writerDone := make(chan struct{})
 	go func() {
 		defer close(writerDone)
