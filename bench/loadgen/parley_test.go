@@ -1,7 +1,3 @@
-//go:build parleyapp
-
-// Run with: go test -tags parleyapp -run Parley ./bench/loadgen
-
 package main
 
 import (
