@@ -1,13 +1,71 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"crypto/sha256"
+	"time"
 
-// beginOAuth sends the person to the provider's consent page.
-func (s *Server) beginOAuth(c *fiber.Ctx) error {
-	return fiber.NewError(fiber.StatusNotFound, "No such sign-in provider.")
+	"github.com/gofiber/fiber/v2"
+)
+
+// OAuth sign-in, in two handlers: beginOAuth (oauth_begin.go) sends the
+// person to the provider, finishOAuth (oauth_finish.go) takes them back.
+// The provider side (goth, PKCE, ID token checks) lives in app/oauth; this
+// adapter keeps the state on the server, binds it to the browser with a
+// short-lived cookie and turns the outcome into a session or a login page.
+const (
+	// oauthStateCookie holds the state of the sign-in under way in this
+	// browser; the callback must carry the same state in its query.
+	oauthStateCookie = "parley_oauth_state"
+	// oauthCookiePath limits the cookie to the sign-in routes.
+	oauthCookiePath = "/auth/"
+	// oauthStateTTL is how long a person may take at the provider.
+	oauthStateTTL = 10 * time.Minute
+	// oauthTimeout bounds the callback's talk with the provider: token
+	// exchange, keys and profile, each request also bounded by the client.
+	oauthTimeout = 30 * time.Second
+	// maxStateLength is far above the 43 characters of a real state.
+	maxStateLength = 256
+)
+
+// Messages for failures that are not the provider's.
+const (
+	oauthStateFailed = "Sign-in failed: the request expired or was already used. Please try again."
+	noSuchProvider   = "No such sign-in provider."
+)
+
+// hashState is the key of a pending sign-in in the store: a copy of the
+// database cannot be used to finish anyone's sign-in.
+func hashState(state string) []byte {
+	sum := sha256.Sum256([]byte(state))
+	return sum[:]
 }
 
-// finishOAuth completes a provider sign-in.
-func (s *Server) finishOAuth(c *fiber.Ctx) error {
-	return fiber.NewError(fiber.StatusNotFound, "No such sign-in provider.")
+// setStateCookie binds a sign-in's state to this browser until expires.
+// SameSite=Lax: the provider's redirect back is a top-level GET that must
+// carry it.
+func (s *Server) setStateCookie(c *fiber.Ctx, state string, expires time.Time) {
+	c.Cookie(&fiber.Cookie{
+		Name:     oauthStateCookie,
+		Value:    state,
+		Path:     oauthCookiePath,
+		MaxAge:   int(oauthStateTTL / time.Second),
+		Expires:  expires,
+		HTTPOnly: true,
+		Secure:   s.secure,
+		SameSite: fiber.CookieSameSiteLaxMode,
+	})
+}
+
+// clearStateCookie removes the state cookie: a state serves one callback.
+func (s *Server) clearStateCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{
+		Name:     oauthStateCookie,
+		Value:    "",
+		Path:     oauthCookiePath,
+		MaxAge:   -1,
+		Expires:  time.Unix(0, 0),
+		HTTPOnly: true,
+		Secure:   s.secure,
+		SameSite: fiber.CookieSameSiteLaxMode,
+	})
 }
