@@ -11,9 +11,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/oauth"
@@ -54,6 +56,9 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	authLimiter *ratelimit.Limiter[string]
 	log         *slog.Logger
+	// dummyHash is compared against when a username does not exist, so that
+	// the answer takes as long as for a wrong password.
+	dummyHash func() []byte
 }
 
 // New builds the server and its routes.
@@ -65,6 +70,10 @@ func New(opts Options) *Server {
 		crossOrigin: http.NewCrossOriginProtection(),
 		authLimiter: ratelimit.New[string](opts.AuthRateLimit, time.Minute),
 		log:         opts.Log,
+		dummyHash: sync.OnceValue(func() []byte {
+			h, _ := bcrypt.GenerateFromPassword([]byte("parley-timing-equaliser"), opts.BcryptCost)
+			return h
+		}),
 	}
 	// Behind a proxy the Host header may differ from BASE_URL's.
 	if err := s.crossOrigin.AddTrustedOrigin(s.origin); err != nil {
