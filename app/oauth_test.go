@@ -441,9 +441,13 @@ func TestOAuthNameCollidingWithLocalUserIsDistinguishable(t *testing.T) {
 		t.Errorf("local octocat's page does not show a plain octocat")
 	}
 
-	ls, hs := local.dial(""), hub.dial("")
+	ls := local.dial("")
+	ls.waitCount(1)
+	hs := hub.dial("")
 	ls.waitCount(2) // two people, whatever their names
 	hs.waitCount(2)
+	// Join notices are plain text: the provider is named there.
+	ls.waitText("octocat (GitHub) joined the chat")
 	hs.send("hello from GitHub")
 	ls.send("hello from here")
 	for _, s := range []*socket{ls, hs} {

@@ -7,6 +7,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/components"
 )
 
 // localsPeer carries who is behind a socket from guardSocket to serveSocket.
@@ -32,8 +34,19 @@ func (s *Server) guardSocket(c *fiber.Ctx) error {
 	if err != nil {
 		shown = -1 // unknown: the socket gets the whole history
 	}
-	c.Locals(localsPeer, chat.Peer{User: user, SessionKey: sessionKey(hash), ShownThrough: shown})
+	c.Locals(localsPeer, chat.Peer{User: noticeName(user), SessionKey: sessionKey(hash), ShownThrough: shown})
 	return c.Next()
+}
+
+// noticeName returns the user as the room should name them in join and
+// leave notices, which are plain text: an OAuth user's display name carries
+// the provider ("alice (GitHub)"), so that it cannot pass for the local
+// account "alice" there either. Messages show a badge instead.
+func noticeName(user parley.User) parley.User {
+	if user.Provider != "" {
+		user.DisplayName += " (" + components.ProviderLabel(user.Provider) + ")"
+	}
+	return user
 }
 
 // upgradeSocket hands upgraded sockets to the chat room.
