@@ -23,10 +23,12 @@ var errBadState = errors.New("bad oauth state")
 // finishOAuth completes a provider sign-in: it checks the state against the
 // browser's cookie and takes the pending sign-in (once), lets the provider
 // package redeem the code and read the profile, then finds or creates the
-// user and starts a new session. Every failure shows the sign-in page again
-// with a 4xx status and stores nothing.
+// user and starts a new session. Every failure of the sign-in itself shows
+// the sign-in page again with a 4xx status and stores nothing; a failing
+// database is a 500, as elsewhere.
 func (s *Server) finishOAuth(c *fiber.Ctx) error {
-	// Copies: these outlive nothing today, but Fiber reuses its buffers.
+	// Copied: Fiber reuses the request's buffers once the handler returns,
+	// and these go into errors and the pending sign-in's checks.
 	name := strings.Clone(c.Params("provider"))
 	if _, ok := s.opts.Providers.Lookup(name); !ok {
 		return fiber.NewError(fiber.StatusNotFound, noSuchProvider)
@@ -35,7 +37,8 @@ func (s *Server) finishOAuth(c *fiber.Ctx) error {
 	if cookie != "" {
 		s.clearStateCookie(c)
 	}
-	// The raw query, parsed by net/url: every value as the provider sent it.
+	// The raw query (string() copies it), parsed by net/url: every value,
+	// repeated ones too, as the provider sent it.
 	query, err := url.ParseQuery(string(c.Request().URI().QueryString()))
 	if err != nil {
 		return s.refuseOAuth(c, name, fiber.StatusBadRequest, oauthStateFailed,
