@@ -71,7 +71,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 	roomCfg := cfg.Chat
 	roomCfg.MessageRateLimit = cfg.MessageRateLimit
-	if a.room, err = chat.NewRoom(roomCfg, a.store, web.Fragments{}, log); err != nil {
+	if a.room, err = chat.NewRoom(ctx, roomCfg, a.store, web.Fragments{}, log); err != nil {
 		return nil, err
 	}
 	a.server = web.New(web.Options{

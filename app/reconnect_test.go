@@ -88,6 +88,8 @@ func TestShutdownClosesSocketsWithServiceRestart(t *testing.T) {
 		sockets[i] = signedUp(t, a, "user"+strconv.Itoa(i)).dial("")
 		sockets[i].waitCount(i + 1)
 	}
+	sockets[0].send("said before the restart")
+	sockets[2].waitText("said before the restart</p>")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -103,13 +105,16 @@ func TestShutdownClosesSocketsWithServiceRestart(t *testing.T) {
 		}
 	}
 
-	// The same database serves the next instance: accounts survive.
+	// The same database serves the next instance: accounts and messages survive.
 	cfg.Addr = a.Addr()
 	next := startApp(t, cfg)
 	b := newBrowser(t, next.URL())
 	status, _, _ := b.post("/login", map[string][]string{"username": {"user0"}, "password": {"password-user0"}})
 	if status != 303 {
-		t.Errorf("sign in after restart: got %d, want 303", status)
+		t.Fatalf("sign in after restart: got %d, want 303", status)
+	}
+	if _, page, _ := b.get("/chat"); !strings.Contains(page, "said before the restart</p>") {
+		t.Errorf("the chat page after a restart lacks the message sent before it")
 	}
 }
 

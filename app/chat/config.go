@@ -39,7 +39,7 @@ func DefaultConfig() Config {
 		PingInterval:      50 * time.Second,
 		PresenceQuiet:     50 * time.Millisecond,
 		PresenceMaxDelay:  time.Second,
-		SendQueueSize:     64,
+		SendQueueSize:     32,
 		MaxFrameBytes:     8 << 10,
 		MessageRateLimit:  20,
 		MessageRateWindow: 10 * time.Second,

@@ -114,7 +114,7 @@ func (textRenderer) SignedOut() ([]byte, error)                  { return []byte
 // newTestRoom starts a room over fakes and closes it when the test ends.
 func newTestRoom(tb testing.TB, cfg Config) *Room {
 	tb.Helper()
-	r, err := NewRoom(cfg, &memoryStore{}, textRenderer{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r, err := NewRoom(context.Background(), cfg, &memoryStore{}, textRenderer{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		tb.Fatal(err)
 	}

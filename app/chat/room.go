@@ -50,6 +50,7 @@ type Room struct {
 	log     *slog.Logger
 	limiter *ratelimit.Limiter[int64]
 	hub     *hub
+	history history
 
 	// postMu keeps storing and broadcasting in one order, so every socket
 	// sees messages in ID order.
@@ -64,8 +65,8 @@ type replies struct {
 	form, tooLong, tooFast, unreadable, binary, saveFailed *websocket.PreparedMessage
 }
 
-// NewRoom starts a room; Close ends it.
-func NewRoom(cfg Config, store MessageStore, render Renderer, log *slog.Logger) (*Room, error) {
+// NewRoom loads the last messages and starts a room; Close ends it.
+func NewRoom(ctx context.Context, cfg Config, store MessageStore, render Renderer, log *slog.Logger) (*Room, error) {
 	r := &Room{
 		cfg:     cfg,
 		store:   store,
@@ -76,6 +77,13 @@ func NewRoom(cfg Config, store MessageStore, render Renderer, log *slog.Logger) 
 	}
 	if err := r.prepareReplies(); err != nil {
 		return nil, err
+	}
+	msgs, err := store.RecentMessages(ctx, parley.HistorySize)
+	if err != nil {
+		return nil, fmt.Errorf("chat: load history: %w", err)
+	}
+	for _, m := range msgs {
+		r.history.add(m)
 	}
 	go r.hub.run()
 	return r, nil
@@ -125,6 +133,9 @@ func (r *Room) Close(ctx context.Context) error {
 		return fmt.Errorf("chat: close: sockets still open: %w", ctx.Err())
 	}
 }
+
+// Recent returns the last messages, oldest first, as a page shows them.
+func (r *Room) Recent() []parley.Message { return r.history.recent() }
 
 // Online returns how many people have at least one open socket.
 func (r *Room) Online() int { return int(r.hub.onlineNow.Load()) }

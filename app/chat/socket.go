@@ -19,7 +19,7 @@ func (r *Room) Serve(conn Conn, p Peer) error {
 
 	c := newClient(p, r.cfg.SendQueueSize)
 	// Register before reading the history, so that no message falls between
-	// the two: one stored before the read is in it, one after reaches the
+	// the two: one added before the read is in it, one after reaches the
 	// queue, and the writer skips what the catch-up already showed.
 	select {
 	case r.hub.register <- c:
@@ -58,29 +58,16 @@ func (r *Room) leave(c *client) {
 // shows the newest one (the usual first connect) nothing is sent; after a
 // reconnect the whole list is replaced, so nothing shows twice.
 func (r *Room) catchUp(conn Conn, c *client, shownThrough int64) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-	defer cancel()
-	msgs, err := r.store.RecentMessages(ctx, parley.HistorySize)
+	frame, newest, err := r.history.since(shownThrough, r.render)
 	if err != nil {
 		return err
-	}
-	newest := int64(0)
-	if len(msgs) > 0 {
-		newest = msgs[len(msgs)-1].ID
 	}
 	c.shownThrough = newest
-	if newest == shownThrough {
+	if frame == nil {
 		return nil
 	}
-	html, err := r.render.History(msgs)
-	if err != nil {
-		return err
-	}
 	// The writer has not started yet: this goroutine is the only writer.
-	if err := conn.SetWriteDeadline(time.Now().Add(r.cfg.WriteWait)); err != nil {
-		return err
-	}
-	return conn.WriteMessage(websocket.TextMessage, html)
+	return write(conn, r.cfg, frame)
 }
 
 // readLoop reads the socket's frames until it fails or closes. A socket
@@ -151,6 +138,7 @@ func (r *Room) post(userID int64, text string) error {
 	if err != nil {
 		return err
 	}
+	r.history.add(m)
 	r.Publish(m)
 	return nil
 }

@@ -1,11 +1,8 @@
 package web
 
 import (
-	"context"
-
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
 
@@ -15,16 +12,10 @@ func (s *Server) showChatPage(c *fiber.Ctx) error {
 	if !ok {
 		return c.Redirect("/login", fiber.StatusSeeOther)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-	defer cancel()
-	msgs, err := s.opts.Store.RecentMessages(ctx, parley.HistorySize)
-	if err != nil {
-		return err
-	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, fiber.StatusOK, components.Chat(components.ChatPage{
 		User:     user,
-		Messages: msgs,
+		Messages: s.opts.Room.Recent(),
 		Online:   s.opts.Room.Online(),
 	}))
 }
