@@ -33,6 +33,7 @@ type App struct {
 	served       chan error
 	stopSweeping chan struct{}
 	sweeperDone  chan struct{}
+	stopPprof    func(context.Context) error
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -84,6 +85,11 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 		AuthRateLimit:    cfg.AuthRateLimit,
 		Log:              log,
 	})
+	if cfg.PprofAddr != "" {
+		if a.stopPprof, err = startPprof(cfg.PprofAddr); err != nil {
+			return nil, err
+		}
+	}
 	go func() { a.served <- a.server.Serve(a.ln) }()
 	a.startSweeper()
 	log.Info("parley: serving", "addr", a.ln.Addr().String(), "url", a.url)
@@ -109,6 +115,11 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		if err := a.room.Close(ctx); err != nil {
 			errs = append(errs, err)
+		}
+		if a.stopPprof != nil {
+			if err := a.stopPprof(ctx); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		a.closeParts()
 		a.shutdownErr = errors.Join(errs...)

@@ -31,6 +31,8 @@ type Config struct {
 	AuthRateLimit    int
 	MessageRateLimit int
 	LogLevel         slog.Level
+	// PprofAddr, when set, serves Go's profiles there (PPROF_ADDR).
+	PprofAddr string
 	// Chat holds the room's timings; tests shorten them.
 	Chat chat.Config
 	// Logger, when set, is used instead of a text logger on stderr.
@@ -80,6 +82,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		return cfg, err
 	}
 	cfg.DatabaseURL = *dbURL
+	cfg.PprofAddr = env("PPROF_ADDR", "")
 	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		return cfg, fmt.Errorf("config: LOG_LEVEL must be debug, info, warn or error, got %q", *logLevel)
 	}
