@@ -25,7 +25,7 @@ wait_up() { # url
 run_case() { # name url pid sockets users stalled
 	echo "== $1: $4 sockets, $5 users, $6% stalled" >&2
 	"$BIN/loadgen" -url "$2" -pid "$3" -sockets "$4" -users "$5" -stalled-percent "$6" \
-		-messages "$MESSAGES" -timeout 180s -json | sed "s/^{/{\"server\":\"$1\",/" | tee -a "$OUT"
+		-messages "$MESSAGES" -timeout 180s -json | sed "s/^{/{\"target\":\"$1\",/" | tee -a "$OUT"
 }
 
 for c in $CASES; do
