@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -56,6 +57,8 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	authLimiter *ratelimit.Limiter[string]
 	log         *slog.Logger
+	// conns is the listener Serve uses, nil before it runs.
+	conns atomic.Pointer[connTracker]
 	// dummyHash is compared against when a username does not exist, so that
 	// the answer takes as long as for a wrong password.
 	dummyHash func() []byte
@@ -116,7 +119,9 @@ func (s *Server) routes() {
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	if err := s.app.Listener(ln); err != nil {
+	conns := trackConns(ln)
+	s.conns.Store(conns)
+	if err := s.app.Listener(conns); err != nil {
 		return fmt.Errorf("web: serve: %w", err)
 	}
 	return nil
@@ -125,6 +130,12 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown stops accepting connections and waits for requests in flight.
 // Websockets are not among them: the chat room closes those.
 func (s *Server) Shutdown(ctx context.Context) error {
+	// Stop accepting, then drop the connections that never sent a request:
+	// fasthttp would wait for them until ReadTimeout (see connTracker).
+	if conns := s.conns.Load(); conns != nil {
+		_ = conns.Close()
+		conns.closeUnused()
+	}
 	if err := s.app.ShutdownWithContext(ctx); err != nil {
 		return fmt.Errorf("web: shutdown: %w", err)
 	}
