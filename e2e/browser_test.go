@@ -228,6 +228,14 @@ func (s pageState) String() string {
 	return string(b)
 }
 
+// input describes the message box's value for a failure message.
+func (s pageState) input() string {
+	if s.Input == nil {
+		return "no message box"
+	}
+	return fmt.Sprintf("value %q", *s.Input)
+}
+
 // texts lists the messages as "Author: text", in page order.
 func (s pageState) texts() []string {
 	out := make([]string, len(s.Messages))

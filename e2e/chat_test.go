@@ -94,7 +94,7 @@ func TestMessages(t *testing.T) {
 	}
 	s, _ = alice.state()
 	if s.Input == nil || *s.Input != "" || s.Focused != "message" {
-		t.Errorf("Alice's input after three messages: value %v, focus on %q; want empty and focused", s.Input, s.Focused)
+		t.Errorf("Alice's input after three messages: %s, focus on %q; want empty and focused", s.input(), s.Focused)
 	}
 }
 
