@@ -1,0 +1,64 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestScreenshot writes a picture of the chat room, with two people and a
+// few messages, as Alice sees it, to the PNG file PARLEY_SCREENSHOT names
+// (`make screenshot` rewrites docs/chat.png). A relative path is taken from
+// the module root, not from this package's directory where go test runs.
+func TestScreenshot(t *testing.T) {
+	out := os.Getenv("PARLEY_SCREENSHOT")
+	if out == "" {
+		t.Skip("set PARLEY_SCREENSHOT=docs/chat.png to write a screenshot (make screenshot)")
+	}
+	if !filepath.IsAbs(out) {
+		out = filepath.Join("..", out)
+	}
+	srv := startParley(t, "")
+	alice, bob := signedIn(t, srv)
+
+	conversation := []struct {
+		p    *page
+		text string
+	}{
+		{alice, "Morning! Is the deploy still on for today?"},
+		{bob, "Yes, right after lunch. A restart is safe now: open pages reconnect by themselves and catch up."},
+		{alice, "Nice. And still no JavaScript of ours on the page?"},
+		{bob, "None. Only htmx and its websocket extension, served from the binary."},
+		{alice, "Then ship it. I'll post here when it's out."},
+	}
+	for _, line := range conversation {
+		line.p.sayAndWait(line.text)
+	}
+	last := conversation[len(conversation)-1].text
+	bob.waitFor("show the last message", waitLive, func(s pageState) bool { return s.has(last) })
+	alice.waitFor("show every message", waitLive, func(s pageState) bool {
+		return len(s.Messages) == len(conversation) && s.Users == "2 users online"
+	})
+
+	ctx, cancel := context.WithTimeout(alice.ctx, actionTimeout)
+	defer cancel()
+	// The window's viewport is smaller than the window: make the picture
+	// exactly the window's size.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(windowWidth, windowHeight)); err != nil {
+		t.Fatalf("viewport: %v", err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d bytes, %dx%d)", out, len(png), windowWidth, windowHeight)
+}
