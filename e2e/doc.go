@@ -6,7 +6,8 @@
 //
 // Without Chromium the browser tests skip, saying how to enable them; with
 // PARLEY_E2E=1 (which .ci/run sets) a missing browser fails them instead.
-// TestPagesAllowNoInlineScript needs no browser and always runs.
+// TestPagesAllowNoInlineScript, TestScanHTMLFindsProblems and
+// TestShutdownIgnoresUnusedConnections need no browser and always run.
 //
 //	go test ./e2e                      # skips the browser tests without Chromium
 //	PARLEY_E2E=1 go test -race ./e2e   # as CI runs them
