@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/fasthttp/websocket"
 )
 
 func TestRegisterSignsInAndShowsChat(t *testing.T) {
@@ -207,5 +209,31 @@ func TestAuthRateLimit(t *testing.T) {
 	}
 	if status, _, _ := b.post("/register", url.Values{"username": {"bob"}, "password": {"password1"}}); status != http.StatusTooManyRequests {
 		t.Errorf("registration after the limit: got %d, want 429", status)
+	}
+}
+
+func TestSignOutClosesOnlyThatSessionsSockets(t *testing.T) {
+	a := startApp(t, testConfig(t))
+	laptop := signedUp(t, a, "alice")
+	phone := newBrowser(t, a.URL())
+	if status, _, _ := phone.post("/login", url.Values{"username": {"alice"}, "password": {"password-alice"}}); status != http.StatusSeeOther {
+		t.Fatalf("sign in on the phone: got %d", status)
+	}
+	bob := signedUp(t, a, "bob")
+	laptopTab, phoneTab, bobTab := laptop.dial(""), phone.dial(""), bob.dial("")
+	bobTab.waitCount(2)
+
+	if status, _, _ := laptop.post("/logout", nil); status != http.StatusSeeOther {
+		t.Fatalf("POST /logout: got %d, want 303", status)
+	}
+	laptopTab.waitText("You have signed out")
+	if code := laptopTab.waitClose(); code != websocket.CloseNormalClosure {
+		t.Errorf("signed-out tab: close code %d, want 1000 so that it does not reconnect", code)
+	}
+	// Alice is still online on her phone, whose session goes on.
+	phoneTab.send("still here on the phone")
+	bobTab.waitText("still here on the phone</p>")
+	if n := count(bobTab.snapshot()); n != 2 {
+		t.Errorf("bob sees %d online, want 2: alice's phone is still connected", n)
 	}
 }

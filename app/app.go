@@ -109,11 +109,15 @@ func (a *App) Done() <-chan error { return a.served }
 // that pages reconnect to the next instance, and closes the database.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.shutdownOnce.Do(func() {
+		// Sockets get their 1012 at once, while the web server stops
+		// accepting and lets requests in flight finish.
+		roomClosed := make(chan error, 1)
+		go func() { roomClosed <- a.room.Close(ctx) }()
 		var errs []error
 		if err := a.server.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
 		}
-		if err := a.room.Close(ctx); err != nil {
+		if err := <-roomClosed; err != nil {
 			errs = append(errs, err)
 		}
 		if a.stopPprof != nil {

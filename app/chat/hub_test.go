@@ -21,14 +21,20 @@ func TestSlowSocketIsDroppedWithoutDelayingOthers(t *testing.T) {
 	}
 	eventually(t, "6 people online", func() bool { return r.Online() == 6 })
 
-	const messages = 50 // far more than the stalled socket's queue holds
-	for i := range messages {
-		if err := r.post(int64(2), "m"+string(rune('a'+i%26))); err != nil {
+	// Far more messages than the stalled socket's queue holds, each sent
+	// once the healthy sockets have the one before: they keep up, it cannot.
+	const messages = 50
+	base := make([]int64, len(healthy))
+	for i, c := range healthy {
+		base[i] = c.writes.Load()
+	}
+	for n := range int64(messages) {
+		if err := r.post(int64(2), "message"); err != nil {
 			t.Fatal(err)
 		}
-	}
-	for _, c := range healthy {
-		eventually(t, "a healthy socket gets every message", func() bool { return c.writes.Load() >= messages })
+		for i, c := range healthy {
+			eventually(t, "a healthy socket to get the message", func() bool { return c.writes.Load() >= base[i]+n+1 })
+		}
 	}
 	eventually(t, "the stalled socket to leave presence", func() bool { return r.Online() == 5 })
 	// Its writer is stuck in a write until the write deadline; then the

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -107,7 +108,7 @@ func (r *Room) handleFrame(c *client, kind int, data []byte) {
 	}
 	text, err := parley.NormalizeMessage(*form.Message)
 	switch {
-	case err == parley.ErrMessageTooLong:
+	case errors.Is(err, parley.ErrMessageTooLong):
 		c.reply(r.replies.tooLong)
 		return
 	case err != nil:

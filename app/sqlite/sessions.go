@@ -24,14 +24,15 @@ func (s *Store) CreateSession(ctx context.Context, idHash []byte, userID int64, 
 	return wrap("create session", err)
 }
 
+const sessionUserQuery = `
+	SELECT ` + userColumns + `
+	FROM sessions JOIN users ON users.id = sessions.user_id
+	WHERE sessions.id_hash = ? AND sessions.expires_at > ?`
+
 // SessionUser returns the user of an unexpired session, or an error that
 // wraps parley.ErrNotFound.
 func (s *Store) SessionUser(ctx context.Context, idHash []byte) (parley.User, error) {
-	row := s.reader.QueryRowContext(ctx, `
-		SELECT `+userColumns+`
-		FROM sessions JOIN users ON users.id = sessions.user_id
-		WHERE sessions.id_hash = ? AND sessions.expires_at > ?`,
-		idHash, toMillis(s.now()))
+	row := s.sessionUser.QueryRowContext(ctx, idHash, toMillis(s.now()))
 	u, err := scanUser(row)
 	if err != nil {
 		return parley.User{}, wrap("session user", err)

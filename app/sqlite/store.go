@@ -31,8 +31,10 @@ const busyTimeout = 5 * time.Second
 type Store struct {
 	writer *sql.DB
 	reader *sql.DB
-	memory bool
-	now    func() time.Time
+	// sessionUser is SessionUser's query, prepared on the readers.
+	sessionUser *sql.Stmt
+	memory      bool
+	now         func() time.Time
 
 	closeOnce sync.Once
 	closeErr  error
@@ -67,14 +69,16 @@ func open(ctx context.Context, t target) (*Store, error) {
 		return nil, errors.Join(err, writer.Close())
 	}
 	s := &Store{writer: writer, reader: writer, memory: t.memory, now: utcNow}
-	if t.memory {
-		return s, nil
+	if !t.memory {
+		if s.reader, err = openPool(ctx, t.dsn(readerParams()), readerConns()); err != nil {
+			return nil, errors.Join(err, writer.Close())
+		}
 	}
-	reader, err := openPool(ctx, t.dsn(readerParams()), readerConns())
-	if err != nil {
-		return nil, errors.Join(err, writer.Close())
+	// Every page load and websocket looks its session up: parse that query
+	// once, not once per request.
+	if s.sessionUser, err = s.reader.PrepareContext(ctx, sessionUserQuery); err != nil {
+		return nil, errors.Join(err, s.close())
 	}
-	s.reader = reader
 	return s, nil
 }
 
@@ -146,6 +150,9 @@ func (s *Store) Close() error {
 // checkpoint, then checkpoints and closes the writer.
 func (s *Store) close() error {
 	var errs []error
+	if s.sessionUser != nil {
+		errs = append(errs, s.sessionUser.Close())
+	}
 	if s.reader != s.writer {
 		errs = append(errs, s.reader.Close())
 	}

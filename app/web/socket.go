@@ -52,7 +52,7 @@ func noticeName(user parley.User) parley.User {
 // upgradeSocket hands upgraded sockets to the chat room.
 func (s *Server) upgradeSocket() fiber.Handler {
 	return websocket.New(s.serveSocket, websocket.Config{
-		Origins:         []string{s.origin},
+		Origins: []string{s.origin},
 		// Reads already pass through fasthttp's own 4 KiB buffer, and client
 		// frames are small: a small second buffer saves memory per socket
 		// (it must hold a control frame: 125 bytes and a header).

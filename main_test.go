@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+)
+
+// runMainEnv makes the test binary run main() instead of the tests, so that
+// a test can start Parley as a real process and signal it.
+const runMainEnv = "PARLEY_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestSIGTERMStopsGracefully(t *testing.T) {
+	db := "file:" + filepath.Join(t.TempDir(), "parley.db")
+	base, proc := startProcess(t, db)
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(base+"/register", url.Values{"username": {"alice"}, "password": {"password1"}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(base)
+	hdr := http.Header{"Origin": {base}}
+	for _, c := range jar.Cookies(u) {
+		hdr.Add("Cookie", c.Name+"="+c.Value)
+	}
+	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(base, "http")+"/ws", hdr)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, frame, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("read: %v, want the count", err)
+		}
+		if strings.Contains(string(frame), "1 user online") {
+			break
+		}
+	}
+
+	start := time.Now()
+	if err := proc.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	code := readUntilClose(t, conn)
+	if code != websocket.CloseServiceRestart {
+		t.Errorf("socket closed with %d, want 1012 so that pages reconnect", code)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- proc.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("process exit: %v, want status 0", err)
+		}
+	case <-time.After(10 * time.Second):
+		proc.Process.Kill()
+		t.Fatalf("process still running 10 s after SIGTERM")
+	}
+	t.Logf("stopped in %v", time.Since(start))
+
+	// The database was closed cleanly: the next process signs alice in.
+	base, _ = startProcess(t, db)
+	resp, err = client.PostForm(base+"/login", url.Values{"username": {"alice"}, "password": {"password1"}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in after restart: %v %v, want 303", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func TestBadConfigurationStopsStartUp(t *testing.T) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), runMainEnv+"=1", "BCRYPT_COST=100")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "BCRYPT_COST") {
+		t.Errorf("output %q, want one line naming BCRYPT_COST", out)
+	}
+}
+
+// startProcess runs Parley as a child process on a free loopback port and
+// waits until it answers.
+func startProcess(t *testing.T, databaseURL string) (string, *exec.Cmd) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	base := "http://" + addr
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), runMainEnv+"=1", "ADDR="+addr, "BASE_URL="+base,
+		"DATABASE_URL="+databaseURL, "BCRYPT_COST=4", "LOG_LEVEL=warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil && resp.StatusCode == http.StatusOK {
+			resp.Body.Close()
+			return base, cmd
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("parley did not answer on %s: %v", base, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// readUntilClose reads frames until the server closes the socket and
+// returns the close code.
+func readUntilClose(t *testing.T, conn *websocket.Conn) int {
+	t.Helper()
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := conn.ReadMessage()
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
+			return ce.Code
+		}
+		if err != nil {
+			t.Fatalf("read: %v, want a close frame", err)
+		}
+	}
+}
