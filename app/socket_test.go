@@ -3,7 +3,10 @@ package app_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/parleychat/parley/static"
 )
 
 func TestSocketGuard(t *testing.T) {
@@ -89,5 +92,34 @@ func TestPlainRoutes(t *testing.T) {
 	}
 	if status, _, _ := b.get("/ws"); status != http.StatusUpgradeRequired {
 		t.Errorf("GET /ws without upgrade: got %d, want 426", status)
+	}
+}
+
+func TestStaticAssetsAreCached(t *testing.T) {
+	a := startApp(t, testConfig(t))
+	b := newBrowser(t, a.URL())
+	path := static.Path("css/parley.css")
+	status, body, hdr := b.get(path)
+	if status != http.StatusOK || !strings.Contains(body, "#num-users") && !strings.Contains(body, ".num-users") {
+		t.Fatalf("GET %s: got %d, want the stylesheet", path, status)
+	}
+	if got := hdr.Get("Content-Type"); !strings.HasPrefix(got, "text/css") {
+		t.Errorf("Content-Type: got %q, want text/css", got)
+	}
+	if got := hdr.Get("Cache-Control"); !strings.Contains(got, "immutable") {
+		t.Errorf("Cache-Control of a hashed URL: got %q, want it cached for good", got)
+	}
+	req, _ := http.NewRequest(http.MethodGet, a.URL()+path, nil)
+	req.Header.Set("If-None-Match", hdr.Get("ETag"))
+	if status, _, _ := b.do(req); status != http.StatusNotModified {
+		t.Errorf("conditional GET: got %d, want 304", status)
+	}
+	if status, _, hdr := b.get("/static/css/parley.css"); status != http.StatusOK || strings.Contains(hdr.Get("Cache-Control"), "immutable") {
+		t.Errorf("GET without the hash: got %d with %q, want 200 cached briefly", status, hdr.Get("Cache-Control"))
+	}
+	for _, p := range []string{"/static/nope.js", "/static/../main.go", "/static/vendor/"} {
+		if status, _, _ := b.get(p); status != http.StatusNotFound {
+			t.Errorf("GET %s: got %d, want 404", p, status)
+		}
 	}
 }
