@@ -95,10 +95,28 @@ func (s *memoryStore) CreateMessage(_ context.Context, userID int64, text string
 }
 
 func (s *memoryStore) RecentMessages(context.Context, int) ([]parley.Message, error) {
+	return s.recent(), nil
+}
+
+func (s *memoryStore) recent() []parley.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]parley.Message(nil), s.msgs...), nil
+	return append([]parley.Message(nil), s.msgs...)
 }
+
+func (s *memoryStore) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.msgs)
+}
+
+func (s *memoryStore) since(i int) []parley.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]parley.Message(nil), s.msgs[i:]...)
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // textRenderer renders plain text: enough for the hub, which only counts frames.
 type textRenderer struct{}
@@ -114,7 +132,7 @@ func (textRenderer) SignedOut() ([]byte, error)                  { return []byte
 // newTestRoom starts a room over fakes and closes it when the test ends.
 func newTestRoom(tb testing.TB, cfg Config) *Room {
 	tb.Helper()
-	r, err := NewRoom(context.Background(), cfg, &memoryStore{}, textRenderer{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r, err := NewRoom(context.Background(), cfg, &memoryStore{}, textRenderer{}, discardLog())
 	if err != nil {
 		tb.Fatal(err)
 	}
