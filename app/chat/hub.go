@@ -17,6 +17,13 @@ const (
 	closeBadFrame  = websocket.CloseUnsupportedData // 1003
 )
 
+// countQuery asks the hub how many people are online counting one more
+// user, who is about to connect.
+type countQuery struct {
+	userID int64
+	reply  chan int // buffered: the hub never waits on it
+}
+
 // frame is one prepared websocket message waiting for a socket.
 type frame struct {
 	pm *websocket.PreparedMessage
@@ -38,6 +45,7 @@ type hub struct {
 	unregister chan *client
 	broadcast  chan frame
 	endSession chan string
+	countWith  chan countQuery
 	stop       chan struct{}
 	done       chan struct{}
 
@@ -66,6 +74,7 @@ func newHub(cfg Config, render Renderer, log *slog.Logger) *hub {
 		unregister: make(chan *client),
 		broadcast:  make(chan frame),
 		endSession: make(chan string),
+		countWith:  make(chan countQuery),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
 		clients:    make(map[*client]struct{}),
@@ -94,6 +103,12 @@ func (h *hub) run() {
 			}
 		case key := <-h.endSession:
 			h.signOut(key)
+		case q := <-h.countWith:
+			n := len(h.online)
+			if h.online[q.userID] == 0 {
+				n++
+			}
+			q.reply <- n
 		case <-h.flushTimer.C:
 			h.flushPresence()
 		case <-h.stop:

@@ -140,6 +140,18 @@ func (r *Room) Recent() []parley.Message { return r.history.recent() }
 // Online returns how many people have at least one open socket.
 func (r *Room) Online() int { return int(r.hub.onlineNow.Load()) }
 
+// OnlineWith returns how many people are online once userID is too: what a
+// chat page about to open its socket should show.
+func (r *Room) OnlineWith(userID int64) int {
+	q := countQuery{userID: userID, reply: make(chan int, 1)}
+	select {
+	case r.hub.countWith <- q:
+		return <-q.reply
+	case <-r.hub.done:
+		return r.Online()
+	}
+}
+
 // EndSession closes every socket of a session that has signed out.
 func (r *Room) EndSession(sessionKey string) {
 	select {

@@ -16,6 +16,6 @@ func (s *Server) showChatPage(c *fiber.Ctx) error {
 	return render(c, fiber.StatusOK, components.Chat(components.ChatPage{
 		User:     user,
 		Messages: s.opts.Room.Recent(),
-		Online:   s.opts.Room.Online(),
+		Online:   s.opts.Room.OnlineWith(user.ID),
 	}))
 }
