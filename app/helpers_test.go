@@ -1,13 +1,10 @@
 package app_test
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,6 +15,7 @@ import (
 	"github.com/fasthttp/websocket"
 
 	"github.com/parleychat/parley/app"
+	"github.com/parleychat/parley/app/apptest"
 )
 
 // waitTimeout bounds every wait for something the server pushes.
@@ -25,34 +23,10 @@ const waitTimeout = 10 * time.Second
 
 // testConfig is a fast configuration on a loopback port with its own
 // SQLite file.
-func testConfig(t *testing.T) app.Config {
-	t.Helper()
-	cfg := app.DefaultConfig()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DatabaseURL = "file:" + filepath.Join(t.TempDir(), "parley.db")
-	cfg.BcryptCost = 4
-	cfg.AuthRateLimit = 0
-	cfg.MessageRateLimit = 0
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	return cfg
-}
+func testConfig(t *testing.T) app.Config { return apptest.Config(t) }
 
 // startApp starts Parley and shuts it down when the test ends.
-func startApp(t *testing.T, cfg app.Config) *app.App {
-	t.Helper()
-	a, err := app.Start(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("start: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := a.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
-	return a
-}
+func startApp(t *testing.T, cfg app.Config) *app.App { return apptest.Start(t, cfg) }
 
 // browser is an HTTP client that keeps cookies and does not follow
 // redirects, so tests see each 303.

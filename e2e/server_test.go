@@ -9,13 +9,13 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/parleychat/parley/app"
+	"github.com/parleychat/parley/app/apptest"
 )
 
 // password is every test user's password.
@@ -36,13 +36,8 @@ type server struct {
 func startParley(t *testing.T, baseURL string) *server {
 	t.Helper()
 	s := &server{t: t, log: new(syncBuffer)}
-	cfg := app.DefaultConfig()
-	cfg.Addr = "127.0.0.1:0"
+	cfg := apptest.Config(t)
 	cfg.BaseURL = baseURL
-	cfg.DatabaseURL = "file:" + filepath.Join(t.TempDir(), "parley.db")
-	cfg.BcryptCost = 4
-	cfg.AuthRateLimit = 0
-	cfg.MessageRateLimit = 0
 	cfg.Logger = slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.cfg = cfg
 	s.start()
