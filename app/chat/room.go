@@ -160,8 +160,11 @@ func (r *Room) EndSession(sessionKey string) {
 	}
 }
 
-// Publish sends an already stored message to every socket.
+// Publish adds an already stored message to the room's history and sends
+// it to every socket. post calls it for messages sent here; a message that
+// another instance stored would arrive the same way.
 func (r *Room) Publish(m parley.Message) {
+	r.history.add(m)
 	pm := r.hub.prepare(r.render.Message(m))
 	if pm == nil {
 		return

@@ -139,7 +139,6 @@ func (r *Room) post(userID int64, text string) error {
 	if err != nil {
 		return err
 	}
-	r.history.add(m)
 	r.Publish(m)
 	return nil
 }
