@@ -70,9 +70,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	roomCfg := cfg.Chat
-	roomCfg.MessageRateLimit = cfg.MessageRateLimit
-	if a.room, err = chat.NewRoom(ctx, roomCfg, a.store, web.Fragments{}, log); err != nil {
+	if a.room, err = chat.NewRoom(ctx, cfg.Chat, a.store, web.Fragments{}, log); err != nil {
 		return nil, err
 	}
 	a.server = web.New(web.Options{

@@ -29,11 +29,11 @@ type Config struct {
 	RegistrationOpen bool
 	BcryptCost       int
 	AuthRateLimit    int
-	MessageRateLimit int
 	LogLevel         slog.Level
 	// PprofAddr, when set, serves Go's profiles there (PPROF_ADDR).
 	PprofAddr string
-	// Chat holds the room's timings; tests shorten them.
+	// Chat holds the room's timings and limits, MESSAGE_RATE_LIMIT among
+	// them; tests shorten the timings.
 	Chat chat.Config
 	// Logger, when set, is used instead of a text logger on stderr.
 	Logger *slog.Logger
@@ -47,7 +47,6 @@ func DefaultConfig() Config {
 		RegistrationOpen: true,
 		BcryptCost:       12,
 		AuthRateLimit:    20,
-		MessageRateLimit: 20,
 		LogLevel:         slog.LevelInfo,
 		Chat:             chat.DefaultConfig(),
 	}
@@ -96,7 +95,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	}{
 		{"BCRYPT_COST", &cfg.BcryptCost, 4, 31},
 		{"AUTH_RATE_LIMIT", &cfg.AuthRateLimit, 0, 1_000_000},
-		{"MESSAGE_RATE_LIMIT", &cfg.MessageRateLimit, 0, 1_000_000},
+		{"MESSAGE_RATE_LIMIT", &cfg.Chat.MessageRateLimit, 0, 1_000_000},
 	}
 	for _, v := range ints {
 		if *v.dst, err = intInRange(v.name, env(v.name, strconv.Itoa(*v.dst)), v.min, v.max); err != nil {

@@ -27,7 +27,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		{"RegistrationOpen", cfg.RegistrationOpen, true},
 		{"BcryptCost", cfg.BcryptCost, 12},
 		{"AuthRateLimit", cfg.AuthRateLimit, 20},
-		{"MessageRateLimit", cfg.MessageRateLimit, 20},
+		{"MessageRateLimit", cfg.Chat.MessageRateLimit, 20},
 		{"LogLevel", cfg.LogLevel, slog.LevelInfo},
 	}
 	for _, c := range checks {
@@ -56,7 +56,7 @@ func TestLoadConfigReadsVariablesAndFlags(t *testing.T) {
 	if cfg.DatabaseURL != "file:/tmp/flag.db" {
 		t.Errorf("DatabaseURL: got %q, want the flag's value over the variable's", cfg.DatabaseURL)
 	}
-	if cfg.RegistrationOpen || cfg.BcryptCost != 4 || cfg.AuthRateLimit != 0 || cfg.MessageRateLimit != 5 || cfg.LogLevel != slog.LevelDebug {
+	if cfg.RegistrationOpen || cfg.BcryptCost != 4 || cfg.AuthRateLimit != 0 || cfg.Chat.MessageRateLimit != 5 || cfg.LogLevel != slog.LevelDebug {
 		t.Errorf("got %+v, want the variables' values", cfg)
 	}
 

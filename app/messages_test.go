@@ -112,7 +112,7 @@ func TestBadFramesHarmNoOne(t *testing.T) {
 
 func TestMessageRateLimit(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.MessageRateLimit = 3
+	cfg.Chat.MessageRateLimit = 3
 	a := startApp(t, cfg)
 	s := signedUp(t, a, "alice").dial("")
 	for i := range 4 {

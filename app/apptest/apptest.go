@@ -27,7 +27,7 @@ func Config(t testing.TB) app.Config {
 	cfg.DatabaseURL = "file:" + filepath.Join(t.TempDir(), "parley.db")
 	cfg.BcryptCost = 4
 	cfg.AuthRateLimit = 0
-	cfg.MessageRateLimit = 0
+	cfg.Chat.MessageRateLimit = 0
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	return cfg
 }

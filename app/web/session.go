@@ -8,11 +8,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/static"
 )
 
 const (
@@ -30,7 +32,7 @@ const (
 // cannot sign anyone in.
 func (s *Server) loadSession(c *fiber.Ctx) error {
 	id := c.Cookies(sessionCookie)
-	if id == "" || c.Path() == "/healthz" || len(c.Path()) >= 8 && c.Path()[:8] == "/static/" {
+	if id == "" || c.Path() == "/healthz" || strings.HasPrefix(c.Path(), static.Prefix) {
 		return c.Next()
 	}
 	hash := hashSessionID(id)
