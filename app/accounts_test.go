@@ -13,17 +13,17 @@ func TestRegisterSignsInAndShowsChat(t *testing.T) {
 	a := startApp(t, testConfig(t))
 	b := signedUp(t, a, "alice")
 
-	status, body, _ := b.get("/chat")
+	status, body, _ := b.get("/r/general")
 	if status != http.StatusOK {
-		t.Fatalf("GET /chat: got %d, want 200", status)
+		t.Fatalf("GET /r/general: got %d, want 200", status)
 	}
 	for _, want := range []string{`id="num-users"`, `id="messages"`, `id="chat-form"`, `ws-send`, `name="message"`, ">alice", "Sign out"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("chat page lacks %q", want)
 		}
 	}
-	if status, _, hdr := b.get("/"); status != http.StatusSeeOther || hdr.Get("Location") != "/chat" {
-		t.Errorf("GET / signed in: got %d to %q, want 303 to /chat", status, hdr.Get("Location"))
+	if status, _, hdr := b.get("/"); status != http.StatusSeeOther || hdr.Get("Location") != "/r/general" {
+		t.Errorf("GET / signed in: got %d to %q, want 303 to /r/general", status, hdr.Get("Location"))
 	}
 }
 
@@ -68,8 +68,8 @@ func TestSignIn(t *testing.T) {
 				t.Errorf("body lacks %q", tt.wantBody)
 			}
 			if tt.wantStatus == http.StatusSeeOther {
-				if hdr.Get("Location") != "/chat" || b.cookie() == "" {
-					t.Errorf("got redirect to %q with cookie %q, want /chat with a session", hdr.Get("Location"), b.cookie())
+				if hdr.Get("Location") != "/r/general" || b.cookie() == "" {
+					t.Errorf("got redirect to %q with cookie %q, want /r/general with a session", hdr.Get("Location"), b.cookie())
 				}
 			} else if b.cookie() != "" {
 				t.Errorf("failed sign-in set a session cookie")
@@ -129,10 +129,10 @@ func TestSignOutRevokesSession(t *testing.T) {
 	}
 	// The old cookie value, replayed, no longer signs anyone in.
 	replay := newBrowser(t, a.URL())
-	req, _ := http.NewRequest(http.MethodGet, a.URL()+"/chat", nil)
+	req, _ := http.NewRequest(http.MethodGet, a.URL()+"/r/general", nil)
 	req.Header.Set("Cookie", stolen)
 	if status, _, hdr := replay.do(req); status != http.StatusSeeOther || hdr.Get("Location") != "/login" {
-		t.Errorf("GET /chat with the signed-out cookie: got %d to %q, want 303 to /login", status, hdr.Get("Location"))
+		t.Errorf("GET /r/general with the signed-out cookie: got %d to %q, want 303 to /login", status, hdr.Get("Location"))
 	}
 	if _, resp, err := dialSocket(t, a.URL(), stolen, a.URL(), ""); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("dial /ws with the signed-out cookie: got err %v, want 401", err)
@@ -151,19 +151,22 @@ func TestSignInRotatesSessionID(t *testing.T) {
 		t.Errorf("session cookie after a new sign-in: got %q, want a new ID", second)
 	}
 	replay := newBrowser(t, a.URL())
-	req, _ := http.NewRequest(http.MethodGet, a.URL()+"/chat", nil)
+	req, _ := http.NewRequest(http.MethodGet, a.URL()+"/r/general", nil)
 	req.Header.Set("Cookie", first)
 	if status, _, _ := replay.do(req); status != http.StatusSeeOther {
-		t.Errorf("GET /chat with the replaced session: got %d, want 303 to /login", status)
+		t.Errorf("GET /r/general with the replaced session: got %d, want 303 to /login", status)
 	}
 }
 
 func TestChatRequiresSignIn(t *testing.T) {
 	a := startApp(t, testConfig(t))
 	b := newBrowser(t, a.URL())
-	for _, path := range []string{"/", "/chat"} {
-		if status, _, hdr := b.get(path); status != http.StatusSeeOther || hdr.Get("Location") != "/login" {
-			t.Errorf("GET %s signed out: got %d to %q, want 303 to /login", path, status, hdr.Get("Location"))
+	for path, want := range map[string]string{
+		"/": "/login", "/chat": "/login", "/r/general": "/login",
+		"/rooms": "/login?next=%2Frooms", "/r/random": "/login?next=%2Fr%2Frandom",
+	} {
+		if status, _, hdr := b.get(path); status != http.StatusSeeOther || hdr.Get("Location") != want {
+			t.Errorf("GET %s signed out: got %d to %q, want 303 to %s", path, status, hdr.Get("Location"), want)
 		}
 	}
 	status, body, _ := b.get("/login")

@@ -25,7 +25,7 @@ type App struct {
 	cfg    Config
 	log    *slog.Logger
 	store  *sqlite.Store
-	room   *chat.Room
+	chat   *chat.Rooms
 	server *web.Server
 	ln     net.Listener
 	url    string
@@ -70,18 +70,19 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.room, err = chat.NewRoom(ctx, cfg.Chat, a.store, web.Fragments{}, log); err != nil {
+	if a.chat, err = chat.New(cfg.Chat, a.store, web.Fragments{}, log); err != nil {
 		return nil, err
 	}
 	a.server = web.New(web.Options{
-		Store:            a.store,
-		Room:             a.room,
-		Providers:        providers,
-		BaseURL:          base,
-		RegistrationOpen: cfg.RegistrationOpen,
-		BcryptCost:       cfg.BcryptCost,
-		AuthRateLimit:    cfg.AuthRateLimit,
-		Log:              log,
+		Store:                  a.store,
+		Chat:                   a.chat,
+		Providers:              providers,
+		BaseURL:                base,
+		RegistrationOpen:       cfg.RegistrationOpen,
+		RoomCreationAdminsOnly: cfg.RoomCreationAdminsOnly,
+		BcryptCost:             cfg.BcryptCost,
+		AuthRateLimit:          cfg.AuthRateLimit,
+		Log:                    log,
 	})
 	if cfg.PprofAddr != "" {
 		if a.stopPprof, err = startPprof(cfg.PprofAddr); err != nil {
@@ -110,7 +111,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		// Sockets get their 1012 at once, while the web server stops
 		// accepting and lets requests in flight finish.
 		roomClosed := make(chan error, 1)
-		go func() { roomClosed <- a.room.Close(ctx) }()
+		go func() { roomClosed <- a.chat.Close(ctx) }()
 		var errs []error
 		if err := a.server.Shutdown(ctx); err != nil {
 			errs = append(errs, err)

@@ -27,9 +27,11 @@ type Config struct {
 	DatabaseURL      string
 	OAuth            oauth.Config
 	RegistrationOpen bool
-	BcryptCost       int
-	AuthRateLimit    int
-	LogLevel         slog.Level
+	// RoomCreationAdminsOnly is ROOM_CREATION=admins: only admins create rooms.
+	RoomCreationAdminsOnly bool
+	BcryptCost             int
+	AuthRateLimit          int
+	LogLevel               slog.Level
 	// PprofAddr, when set, serves Go's profiles there (PPROF_ADDR).
 	PprofAddr string
 	// Chat holds the room's timings and limits, MESSAGE_RATE_LIMIT among
@@ -86,6 +88,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		return cfg, fmt.Errorf("config: LOG_LEVEL must be debug, info, warn or error, got %q", *logLevel)
 	}
 	if cfg.RegistrationOpen, err = registration(env("REGISTRATION", "open")); err != nil {
+		return cfg, err
+	}
+	if cfg.RoomCreationAdminsOnly, err = roomCreation(env("ROOM_CREATION", "open")); err != nil {
 		return cfg, err
 	}
 	ints := []struct {
@@ -146,6 +151,16 @@ func registration(v string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("config: REGISTRATION must be open or closed, got %q", v)
+}
+
+func roomCreation(v string) (adminsOnly bool, err error) {
+	switch strings.ToLower(v) {
+	case "open":
+		return false, nil
+	case "admins":
+		return true, nil
+	}
+	return false, fmt.Errorf("config: ROOM_CREATION must be open or admins, got %q", v)
 }
 
 func intInRange(name, raw string, min, max int) (int, error) {

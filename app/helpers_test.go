@@ -88,8 +88,8 @@ func (b *browser) do(req *http.Request) (int, string, http.Header) {
 func (b *browser) register(name, password string) {
 	b.t.Helper()
 	status, body, hdr := b.post("/register", url.Values{"username": {name}, "password": {password}})
-	if status != http.StatusSeeOther || hdr.Get("Location") != "/chat" {
-		b.t.Fatalf("register %q: got %d to %q, want 303 to /chat; body: %.300s", name, status, hdr.Get("Location"), body)
+	if status != http.StatusSeeOther || hdr.Get("Location") != "/r/general" {
+		b.t.Fatalf("register %q: got %d to %q, want 303 to /r/general; body: %.300s", name, status, hdr.Get("Location"), body)
 	}
 }
 

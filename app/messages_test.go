@@ -31,7 +31,7 @@ func TestMessageReachesEverySocketAndHistory(t *testing.T) {
 		t.Errorf("message frame is not appended out of band: %q", frame)
 	}
 
-	_, page, _ := bob.get("/chat")
+	_, page, _ := bob.get("/r/general")
 	if !containsAll(page, ">alice<", "hello, room</p>", `<time datetime="`) {
 		t.Errorf("a freshly loaded page lacks the stored message")
 	}
@@ -52,7 +52,7 @@ func TestMessageMarkupIsEscaped(t *testing.T) {
 			t.Errorf("frame carries raw %q", raw)
 		}
 	}
-	if _, page, _ := alice.get("/chat"); strings.Contains(page, "<script>alert") || !strings.Contains(page, "&lt;script&gt;") {
+	if _, page, _ := alice.get("/r/general"); strings.Contains(page, "<script>alert") || !strings.Contains(page, "&lt;script&gt;") {
 		t.Errorf("chat page does not escape the stored message")
 	}
 }

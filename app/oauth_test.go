@@ -87,12 +87,12 @@ func (b *browser) open(u *url.URL) (int, string, http.Header) {
 	return b.do(req)
 }
 
-// oauthSignIn signs in with a provider and checks the landing on /chat.
+// oauthSignIn signs in with a provider and checks the landing on /r/general.
 func (b *browser) oauthSignIn(provider string) {
 	b.t.Helper()
 	status, body, hdr := b.open(b.oauthConsent(provider))
-	if status != http.StatusSeeOther || hdr.Get("Location") != "/chat" {
-		b.t.Fatalf("%s callback: got %d to %q, want 303 to /chat; body: %.300s", provider, status, hdr.Get("Location"), body)
+	if status != http.StatusSeeOther || hdr.Get("Location") != "/r/general" {
+		b.t.Fatalf("%s callback: got %d to %q, want 303 to /r/general; body: %.300s", provider, status, hdr.Get("Location"), body)
 	}
 	if b.cookie() == "" {
 		b.t.Fatalf("%s sign-in set no session cookie", provider)
@@ -104,12 +104,12 @@ func (b *browser) cookiesFor(u *url.URL) []*http.Cookie {
 	return b.http.Jar.Cookies(u)
 }
 
-// chatPage fetches /chat and fails unless it is the chat page.
+// chatPage fetches /r/general and fails unless it is the chat page.
 func (b *browser) chatPage() string {
 	b.t.Helper()
-	status, body, hdr := b.get("/chat")
+	status, body, hdr := b.get("/r/general")
 	if status != http.StatusOK {
-		b.t.Fatalf("GET /chat: got %d to %q, want 200", status, hdr.Get("Location"))
+		b.t.Fatalf("GET /r/general: got %d to %q, want 200", status, hdr.Get("Location"))
 	}
 	return body
 }
@@ -217,8 +217,8 @@ func TestOAuthGitHubSignInFollowingRedirects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/chat" {
-		t.Fatalf("sign-in ended on %s with %d, want /chat with 200", resp.Request.URL, resp.StatusCode)
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/r/general" {
+		t.Fatalf("sign-in ended on %s with %d, want /r/general with 200", resp.Request.URL, resp.StatusCode)
 	}
 	body := string(page)
 	if !meGitHubOctocat.MatchString(body) {
@@ -394,8 +394,8 @@ func TestOAuthOIDCSignIn(t *testing.T) {
 		t.Errorf("redirect_uri %q, want %q", got, want)
 	}
 	status, _, hdr := b.open(oauthtest.Consent(t, begin.String()))
-	if status != http.StatusSeeOther || hdr.Get("Location") != "/chat" {
-		t.Fatalf("OIDC callback: got %d to %q, want 303 to /chat", status, hdr.Get("Location"))
+	if status != http.StatusSeeOther || hdr.Get("Location") != "/r/general" {
+		t.Fatalf("OIDC callback: got %d to %q, want 303 to /r/general", status, hdr.Get("Location"))
 	}
 	body := b.chatPage()
 	if !regexp.MustCompile(`<span class="me-name">\s*ada\s*<span class="badge"`).MatchString(body) {
@@ -618,8 +618,8 @@ func TestOAuthFailuresEndOnLoginPage(t *testing.T) {
 			if cookies := b.cookiesFor(back); len(cookies) != 0 {
 				t.Errorf("the state cookie outlived its callback: %v", cookies)
 			}
-			if status, _, hdr := b.get("/chat"); status != http.StatusSeeOther || hdr.Get("Location") != "/login" {
-				t.Errorf("GET /chat after a failed sign-in: got %d to %q, want 303 to /login", status, hdr.Get("Location"))
+			if status, _, hdr := b.get("/r/general"); status != http.StatusSeeOther || hdr.Get("Location") != "/login" {
+				t.Errorf("GET /r/general after a failed sign-in: got %d to %q, want 303 to /login", status, hdr.Get("Location"))
 			}
 			if users, identities, sessions := storeCounts(t, cfg); users+identities+sessions != 0 {
 				t.Errorf("failed sign-in stored %d users, %d identities, %d sessions, want none", users, identities, sessions)
@@ -636,8 +636,8 @@ func TestOAuthReplayedCallbackFails(t *testing.T) {
 	if len(stateCookies) == 0 {
 		t.Fatalf("no cookie binds the state to the browser")
 	}
-	if status, _, hdr := b.open(back); status != http.StatusSeeOther || hdr.Get("Location") != "/chat" {
-		t.Fatalf("callback: got %d to %q, want 303 to /chat", status, hdr.Get("Location"))
+	if status, _, hdr := b.open(back); status != http.StatusSeeOther || hdr.Get("Location") != "/r/general" {
+		t.Fatalf("callback: got %d to %q, want 303 to /r/general", status, hdr.Get("Location"))
 	}
 	session := b.cookie()
 
@@ -680,8 +680,8 @@ func TestOAuthForeignCallbackDoesNotBurnTheState(t *testing.T) {
 	if status, _, _ := victim.open(back); status != http.StatusBadRequest || victim.cookie() != "" {
 		t.Fatalf("callback without the state cookie: got %d (session %q), want 400 and no session", status, victim.cookie())
 	}
-	if status, _, hdr := owner.open(back); status != http.StatusSeeOther || hdr.Get("Location") != "/chat" {
-		t.Errorf("owner's callback after the foreign one: got %d to %q, want 303 to /chat", status, hdr.Get("Location"))
+	if status, _, hdr := owner.open(back); status != http.StatusSeeOther || hdr.Get("Location") != "/r/general" {
+		t.Errorf("owner's callback after the foreign one: got %d to %q, want 303 to /r/general", status, hdr.Get("Location"))
 	}
 	if counts := loginCounts(t, cfg); counts["github:octocat"] != 1 {
 		t.Errorf("users %v, want github:octocat with login count 1", counts)

@@ -147,14 +147,14 @@ func (p *cuttableProxy) close() {
 func TestChatPageCountsTheReaderAsOnline(t *testing.T) {
 	a := startApp(t, testConfig(t))
 	alice, bob := signedUp(t, a, "alice"), signedUp(t, a, "bob")
-	if _, page, _ := alice.get("/chat"); !strings.Contains(page, ">1 user online<") {
+	if _, page, _ := alice.get("/r/general"); !strings.Contains(page, ">1 user online<") {
 		t.Errorf("first person's page: want 1 user online (herself), not 0")
 	}
 	alice.dial("").waitCount(1)
-	if _, page, _ := bob.get("/chat"); !strings.Contains(page, ">2 users online<") {
+	if _, page, _ := bob.get("/r/general"); !strings.Contains(page, ">2 users online<") {
 		t.Errorf("second person's page: want 2 users online")
 	}
-	if _, page, _ := alice.get("/chat"); !strings.Contains(page, ">1 user online<") {
+	if _, page, _ := alice.get("/r/general"); !strings.Contains(page, ">1 user online<") {
 		t.Errorf("second tab of a person already online: want 1 user online, not 2")
 	}
 }

@@ -16,7 +16,7 @@ import (
 // shownThrough reads the message ID a page hands its socket in ws-connect.
 func shownThrough(t *testing.T, page string) string {
 	t.Helper()
-	_, after, ok := strings.Cut(page, `ws-connect="/ws?shown=`)
+	_, after, ok := strings.Cut(page, `ws-connect="/ws?room=general&amp;shown=`)
 	if !ok {
 		t.Fatalf("chat page has no ws-connect with shown=")
 	}
@@ -33,7 +33,7 @@ func TestFirstConnectSendsNoHistoryThePageHas(t *testing.T) {
 	}
 	poster.waitText("before 2</p>")
 
-	_, page, _ := alice.get("/chat")
+	_, page, _ := alice.get("/r/general")
 	s := alice.dial("?shown=" + shownThrough(t, page))
 	s.waitCount(1)
 	poster.send("after")
@@ -46,14 +46,16 @@ func TestFirstConnectSendsNoHistoryThePageHas(t *testing.T) {
 func TestReconnectCatchesUpWithoutDuplicates(t *testing.T) {
 	a := startApp(t, testConfig(t))
 	alice, bob := signedUp(t, a, "alice"), signedUp(t, a, "bob")
-	_, page, _ := alice.get("/chat") // alice's page, before any message
+	_, page, _ := alice.get("/r/general") // alice's page, before any message
 	shown := shownThrough(t, page)
 
 	bobSocket := bob.dial("")
 	for i := range 60 { // more than the 50 a page shows
+		// One at a time, as a person types: a burst faster than a socket's
+		// queue drains would drop it as too slow, which is another test.
 		bobSocket.send(fmt.Sprintf("missed %02d", i))
+		bobSocket.waitText(fmt.Sprintf("missed %02d</p>", i))
 	}
-	bobSocket.waitText("missed 59</p>")
 
 	// Alice's page reconnects with the URL it loaded with.
 	s := alice.dial("?shown=" + shown)
@@ -113,7 +115,7 @@ func TestShutdownClosesSocketsWithServiceRestart(t *testing.T) {
 	if status != 303 {
 		t.Fatalf("sign in after restart: got %d, want 303", status)
 	}
-	if _, page, _ := b.get("/chat"); !strings.Contains(page, "said before the restart</p>") {
+	if _, page, _ := b.get("/r/general"); !strings.Contains(page, "said before the restart</p>") {
 		t.Errorf("the chat page after a restart lacks the message sent before it")
 	}
 }

@@ -66,8 +66,8 @@ func TestCrossSiteFormsRefused(t *testing.T) {
 		})
 	}
 	// The session survived the forged sign-out.
-	if status, _, _ := b.get("/chat"); status != http.StatusOK {
-		t.Errorf("GET /chat after refused cross-site logout: got %d, want 200", status)
+	if status, _, _ := b.get("/r/general"); status != http.StatusOK {
+		t.Errorf("GET /r/general after refused cross-site logout: got %d, want 200", status)
 	}
 	// Same-origin browsers' requests pass.
 	req, _ := http.NewRequest(http.MethodPost, a.URL()+"/logout", nil)

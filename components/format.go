@@ -1,5 +1,7 @@
 package components
 
+import "github.com/parleychat/parley/app/parley"
+
 // Time formats for messages. Pages render in UTC: without script the
 // server cannot know the reader's time zone, so the full time says "UTC".
 const (
@@ -9,18 +11,4 @@ const (
 )
 
 // ProviderLabel is how a provider's name is shown.
-func ProviderLabel(provider string) string {
-	switch provider {
-	case "github":
-		return "GitHub"
-	case "google":
-		return "Google"
-	case "gitlab":
-		return "GitLab"
-	case "oidc":
-		return "SSO"
-	case "":
-		return ""
-	}
-	return provider
-}
+func ProviderLabel(provider string) string { return parley.ProviderLabel(provider) }

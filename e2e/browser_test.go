@@ -179,8 +179,8 @@ func (p *page) register(name string) pageState {
 	p.fill("Username", name)
 	p.fill("Password", password)
 	p.click("Create account")
-	return p.waitFor("reach /chat after registering", waitLive, func(s pageState) bool {
-		return s.Path == "/chat" && s.Users != ""
+	return p.waitFor("reach /r/general after registering", waitLive, func(s pageState) bool {
+		return s.Path == "/r/general" && s.Users != ""
 	})
 }
 
@@ -383,7 +383,7 @@ func (w *consoleWatch) report(m consoleMessage) {
 }
 
 // A websocket that cannot connect (the server is down) makes Chromium log
-// "WebSocket connection to 'ws://…/ws?shown=N' failed: …" (source network,
+// "WebSocket connection to 'ws://…/ws?room=R&shown=N' failed: …" (source network,
 // initiator ws.js), and the ws extension reports its error event through
 // htmx's logError, which is console.error(String(event)): "[object Event]"
 // from htmx.min.js. A page cannot avoid either: the browser logs the first,
@@ -391,7 +391,7 @@ func (w *consoleWatch) report(m consoleMessage) {
 // the extension makes to reconnect logs this pair. Nothing else is
 // tolerated, not even then.
 var (
-	socketFailedRE = regexp.MustCompile(`^WebSocket connection to 'ws://127\.0\.0\.1:\d+/ws\?shown=\d+' failed`)
+	socketFailedRE = regexp.MustCompile(`^WebSocket connection to 'ws://127\.0\.0\.1:\d+/ws\?room=[a-z0-9-]+&shown=\d+' failed`)
 	htmxScriptRE   = regexp.MustCompile(`/static/vendor/htmx\.min\.js(\?|$)`)
 	wsScriptRE     = regexp.MustCompile(`/static/vendor/ws\.js(\?|$)`)
 )

@@ -27,7 +27,7 @@ func TestPresence(t *testing.T) {
 	})
 
 	// A second tab of the same person: still two people.
-	alice2 := a.open("Alice (A, tab 2)", srv.URL(), "/chat")
+	alice2 := a.open("Alice (A, tab 2)", srv.URL(), "/r/general")
 	alice2.waitUsers("2 users online", waitLive)
 	// Each socket got its count when it opened; the first tab's and Bob's
 	// must not have moved.
@@ -252,7 +252,7 @@ func TestSignOut(t *testing.T) {
 		return s.Users == "1 user online" && slices.Contains(s.Notices, "Bob left the chat")
 	})
 	// The session ended on the server, not just in the page.
-	bob.navigate("/chat")
+	bob.navigate("/r/general")
 	bob.waitFor("be sent back to /login", waitLive, func(s pageState) bool { return s.Path == "/login" })
 	if s, _ := alice.state(); s.Users != "1 user online" {
 		t.Errorf("Alice shows %q after Bob came back signed out, want 1 user online", s.Users)

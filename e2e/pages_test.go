@@ -56,7 +56,7 @@ func TestPagesAllowNoInlineScript(t *testing.T) {
 		{"failed sign-in", http.MethodPost, "/login", url.Values{"username": {"Alice"}, "password": {"wrong password"}}, anon, 401, nil},
 		{"refused registration", http.MethodPost, "/register", url.Values{"username": {"<b>x"}, "password": {password}}, anon, 422, nil},
 		{"name taken", http.MethodPost, "/register", url.Values{"username": {"alice"}, "password": {password}}, anon, 409, nil},
-		{"chat page", http.MethodGet, "/chat", nil, alice, 200, []string{htmx, ws}},
+		{"chat page", http.MethodGet, "/r/general", nil, alice, 200, []string{htmx, ws}},
 		{"home (redirect)", http.MethodGet, "/", nil, alice, 303, nil},
 		{"404 page", http.MethodGet, "/no/such/page", nil, alice, 404, nil},
 		{"websocket address without upgrade", http.MethodGet, "/ws", nil, alice, 426, nil},
@@ -87,8 +87,8 @@ func TestPagesAllowNoInlineScript(t *testing.T) {
 			checkHTMXConfig(t, where, scan.htmxConfig)
 		}
 	}
-	if s := scanHTML(alice.do(http.MethodGet, "/chat", nil).body); len(s.problems) == 0 {
-		body := alice.do(http.MethodGet, "/chat", nil).body
+	if s := scanHTML(alice.do(http.MethodGet, "/r/general", nil).body); len(s.problems) == 0 {
+		body := alice.do(http.MethodGet, "/r/general", nil).body
 		for _, m := range hostile {
 			if !strings.Contains(body, html.EscapeString(m)) {
 				t.Errorf("chat page does not show %q as escaped text", m)

@@ -169,8 +169,8 @@ func (u *httpUser) do(method, path string, form url.Values) response {
 func (u *httpUser) register(name string) {
 	u.t.Helper()
 	res := u.do(http.MethodPost, "/register", url.Values{"username": {name}, "password": {password}})
-	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/chat" {
-		u.t.Fatalf("register %s: status %d, Location %q, want 303 to /chat\n%s",
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/r/general" {
+		u.t.Fatalf("register %s: status %d, Location %q, want 303 to /r/general\n%s",
 			name, res.status, res.header.Get("Location"), res.body)
 	}
 }

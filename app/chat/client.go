@@ -4,50 +4,63 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
+	"github.com/parleychat/parley/app/parley"
 )
 
-// client is one open socket: one tab of one signed-in person.
+// client is one open socket: one tab of one signed-in person, in one room.
 type client struct {
-	userID     int64
-	name       string
+	user       parley.User
 	sessionKey string
+	// room is the room the socket belongs to; it holds the room's history
+	// and orders its posts.
+	room *liveRoom
 
 	// send queues frames for the writer. The hub and the socket's own
 	// reader send; when it is full the socket is dropped.
 	send chan frame
-	// count holds the latest count frame; a newer one replaces an unsent
-	// older one, so a burst of changes costs a socket one frame.
-	count chan *websocket.PreparedMessage
+	// answer holds the latest fragment for this socket alone (a fresh form,
+	// an error): each replaces the one before, so only the latest matters.
+	answer chan *websocket.PreparedMessage
+	// presence holds the latest count and online list; a newer frame
+	// replaces an unsent older one, so a burst of changes costs a socket
+	// one frame.
+	presence chan *websocket.PreparedMessage
 	// closing carries the close code that ends the socket now.
 	closing chan int
 
-	// sentCount is the count last offered to this socket (hub goroutine only).
-	sentCount int
+	// sentVersion is the room's presence version last offered to this
+	// socket (hub goroutine only).
+	sentVersion int64
 	// shownThrough is the highest message ID the page already shows, after
 	// the catch-up (writer only).
 	shownThrough int64
 }
 
-func newClient(p Peer, queueSize int) *client {
+func newClient(p Peer, room *liveRoom, queueSize int) *client {
 	return &client{
-		userID:     p.User.ID,
-		name:       p.User.DisplayName,
-		sessionKey: p.SessionKey,
-		send:       make(chan frame, queueSize),
-		count:      make(chan *websocket.PreparedMessage, 1),
-		closing:    make(chan int, 1),
-		sentCount:  -1,
+		user:        p.User,
+		sessionKey:  p.SessionKey,
+		room:        room,
+		send:        make(chan frame, queueSize),
+		answer:      make(chan *websocket.PreparedMessage, 1),
+		presence:    make(chan *websocket.PreparedMessage, 1),
+		closing:     make(chan int, 1),
+		sentVersion: -1,
 	}
 }
 
-// offerCount replaces any unsent count with pm. Only the hub calls it, so
-// the slot is free again by the time it sends.
-func (c *client) offerCount(pm *websocket.PreparedMessage) {
+// roomID is the ID of the socket's room.
+func (c *client) roomID() int64 { return c.room.room.ID }
+
+// offerPresence replaces any unsent presence frame with pm. Only the hub
+// calls it, so the slot is free again by the time it sends.
+func (c *client) offerPresence(pm *websocket.PreparedMessage) {
 	select {
-	case <-c.count:
+	case <-c.presence:
 	default:
 	}
-	c.count <- pm
+	c.presence <- pm
 }
 
 // close asks the writer to close the socket with code; the first request wins.
@@ -58,17 +71,19 @@ func (c *client) close(code int) {
 	}
 }
 
-// reply queues a frame for this socket only (errors, a fresh form). A socket
-// too far behind to take it is closed.
+// reply offers a fragment to this socket only (an error, a fresh form),
+// replacing one not written yet: both swap the same elements, so the
+// latest is all the page needs. Only the socket's reader calls it, so the
+// slot is free again by the time it sends.
 func (c *client) reply(pm *websocket.PreparedMessage) {
 	if pm == nil {
 		return
 	}
 	select {
-	case c.send <- frame{pm: pm}:
+	case <-c.answer:
 	default:
-		c.close(closeTooSlow)
 	}
+	c.answer <- pm
 }
 
 // writeLoop is the socket's only writer. It returns when a write fails,
@@ -91,7 +106,11 @@ func (c *client) writeLoop(conn Conn, cfg Config, readerDone <-chan struct{}) {
 				writeClose(conn, cfg, f.closeCode)
 				return
 			}
-		case pm := <-c.count:
+		case pm := <-c.answer:
+			if write(conn, cfg, pm) != nil {
+				return
+			}
+		case pm := <-c.presence:
 			if write(conn, cfg, pm) != nil {
 				return
 			}

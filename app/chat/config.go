@@ -29,6 +29,9 @@ type Config struct {
 	// MessageRateWindow; 0 turns the limit off.
 	MessageRateLimit  int
 	MessageRateWindow time.Duration
+	// HistoryIdle is how long a room's last messages stay in memory once
+	// it has no socket open and no page asked for them.
+	HistoryIdle time.Duration
 }
 
 // DefaultConfig returns the production settings.
@@ -43,5 +46,6 @@ func DefaultConfig() Config {
 		MaxFrameBytes:     8 << 10,
 		MessageRateLimit:  20,
 		MessageRateWindow: 10 * time.Second,
+		HistoryIdle:       5 * time.Minute,
 	}
 }

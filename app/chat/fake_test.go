@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -80,28 +81,46 @@ func (c *fakeConn) Close() error {
 	return nil
 }
 
-// memoryStore keeps messages in memory for the hub's own tests.
+// memoryStore keeps rooms and messages in memory for the hub's own tests.
 type memoryStore struct {
 	mu   sync.Mutex
 	msgs []parley.Message
 }
 
-func (s *memoryStore) CreateMessage(_ context.Context, userID int64, text string) (parley.Message, error) {
+// testRoom is the room the tests' sockets use unless they name another.
+var testRoom = parley.Room{ID: 1, Name: "general"}
+
+// roomNumbered is a room other than testRoom, for tests with several.
+func roomNumbered(id int64) parley.Room {
+	return parley.Room{ID: id, Name: "room-" + strconv.FormatInt(id, 10)}
+}
+
+func (s *memoryStore) RoomByName(_ context.Context, name string) (parley.Room, error) {
+	if name == testRoom.Name {
+		return testRoom, nil
+	}
+	return parley.Room{}, parley.ErrNotFound
+}
+
+func (s *memoryStore) CreateMessage(_ context.Context, roomID, userID int64, text string) (parley.Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := parley.Message{ID: int64(len(s.msgs) + 1), UserID: userID, Text: text, CreatedAt: time.Now()}
+	m := parley.Message{ID: int64(len(s.msgs) + 1), RoomID: roomID, UserID: userID, Text: text, CreatedAt: time.Now()}
 	s.msgs = append(s.msgs, m)
 	return m, nil
 }
 
-func (s *memoryStore) RecentMessages(context.Context, int) ([]parley.Message, error) {
-	return s.recent(), nil
-}
-
-func (s *memoryStore) recent() []parley.Message {
+func (s *memoryStore) MessagesBefore(_ context.Context, roomID, before int64, limit int) ([]parley.Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]parley.Message(nil), s.msgs...)
+	var msgs []parley.Message
+	for i := len(s.msgs) - 1; i >= 0 && len(msgs) < limit; i-- {
+		if m := s.msgs[i]; m.RoomID == roomID && (before <= 0 || m.ID < before) {
+			msgs = append(msgs, m)
+		}
+	}
+	slices.Reverse(msgs)
+	return msgs, nil
 }
 
 func (s *memoryStore) count() int {
@@ -121,18 +140,22 @@ func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard,
 // textRenderer renders plain text: enough for the hub, which only counts frames.
 type textRenderer struct{}
 
-func (textRenderer) Count(n int) ([]byte, error)                 { return []byte(strconv.Itoa(n)), nil }
-func (textRenderer) Message(m parley.Message) ([]byte, error)    { return []byte(m.Text), nil }
-func (textRenderer) History(ms []parley.Message) ([]byte, error) { return []byte("history"), nil }
-func (textRenderer) Notices(ns []Notice) ([]byte, error)         { return []byte("notices"), nil }
-func (textRenderer) Error(text string) ([]byte, error)           { return []byte(text), nil }
-func (textRenderer) ChatForm() ([]byte, error)                   { return []byte("form"), nil }
-func (textRenderer) SignedOut() ([]byte, error)                  { return []byte("bye"), nil }
+func (textRenderer) Presence(n int, listed []parley.User) ([]byte, error) {
+	return []byte(strconv.Itoa(n)), nil
+}
+func (textRenderer) Message(m parley.Message) ([]byte, error) { return []byte(m.Text), nil }
+func (textRenderer) History(parley.Room, []parley.Message, bool) ([]byte, error) {
+	return []byte("history"), nil
+}
+func (textRenderer) Notices(ns []Notice) ([]byte, error) { return []byte("notices"), nil }
+func (textRenderer) Error(text string) ([]byte, error)   { return []byte(text), nil }
+func (textRenderer) ChatForm() ([]byte, error)           { return []byte("form"), nil }
+func (textRenderer) SignedOut() ([]byte, error)          { return []byte("bye"), nil }
 
-// newTestRoom starts a room over fakes and closes it when the test ends.
-func newTestRoom(tb testing.TB, cfg Config) *Room {
+// newTestRooms starts the chat over fakes and closes it when the test ends.
+func newTestRooms(tb testing.TB, cfg Config) *Rooms {
 	tb.Helper()
-	r, err := NewRoom(context.Background(), cfg, &memoryStore{}, textRenderer{}, discardLog())
+	r, err := New(cfg, &memoryStore{}, textRenderer{}, discardLog())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -146,10 +169,17 @@ func newTestRoom(tb testing.TB, cfg Config) *Room {
 	return r
 }
 
-// serve runs a socket for peer in the background, as the websocket handler does.
-func serve(tb testing.TB, r *Room, conn *fakeConn, userID int64) {
+// serve runs a socket of userID in testRoom in the background, as the
+// websocket handler does.
+func serve(tb testing.TB, r *Rooms, conn *fakeConn, userID int64) {
 	tb.Helper()
-	p := Peer{User: parley.User{ID: userID, DisplayName: "user" + strconv.FormatInt(userID, 10)}, ShownThrough: 0}
+	serveIn(tb, r, testRoom, conn, userID)
+}
+
+// serveIn is serve in another room.
+func serveIn(tb testing.TB, r *Rooms, room parley.Room, conn *fakeConn, userID int64) {
+	tb.Helper()
+	p := Peer{User: parley.User{ID: userID, DisplayName: "user" + strconv.FormatInt(userID, 10)}, Room: room, ShownThrough: 0}
 	go func() { _ = r.Serve(conn, p) }()
 }
 

@@ -20,7 +20,7 @@ func FuzzHandleFrame(f *testing.F) {
 	cfg := DefaultConfig()
 	cfg.MessageRateLimit = 0
 	store := &memoryStore{}
-	r, err := NewRoom(f.Context(), cfg, store, textRenderer{}, discardLog())
+	r, err := New(cfg, store, textRenderer{}, discardLog())
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func FuzzHandleFrame(f *testing.F) {
 		if !text {
 			kind = websocket.BinaryMessage
 		}
-		c := newClient(Peer{User: parley.User{ID: 1, DisplayName: "fuzz"}}, 4)
+		c := newClient(Peer{User: parley.User{ID: 1, DisplayName: "fuzz"}, Room: testRoom}, r.live.use(testRoom), 4)
 		before := store.count()
 		r.handleFrame(c, kind, []byte(data))
 		for _, m := range store.since(before) {

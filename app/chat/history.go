@@ -1,6 +1,8 @@
 package chat
 
 import (
+	"context"
+	"fmt"
 	"sync"
 
 	"github.com/fasthttp/websocket"
@@ -8,39 +10,74 @@ import (
 	"github.com/parleychat/parley/app/parley"
 )
 
-// history keeps the room's last messages in memory, so that neither a page
+// history keeps one room's last messages in memory, so that neither a page
 // load nor a connecting socket needs the database, and renders the list
 // that replaces a stale page's messages once per change rather than once
 // per socket.
 type history struct {
-	mu   sync.Mutex
-	msgs []parley.Message // oldest first, at most parley.HistorySize
+	mu sync.Mutex
+	// loaded is false until the messages have been read from the store.
+	loaded bool
+	msgs   []parley.Message // oldest first, at most parley.HistorySize
+	// older is whether the room has messages before msgs[0].
+	older bool
 	// frame is msgs rendered as a #messages replacement; nil when stale.
 	frame *websocket.PreparedMessage
 }
 
-// add appends a newly stored message.
+// load reads the room's last messages from the store, once: later calls,
+// and calls after a failed one, read them again only if they are missing.
+func (h *history) load(ctx context.Context, store MessageStore, roomID int64) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.loaded {
+		return nil
+	}
+	// One more than the page shows tells whether older ones exist.
+	msgs, err := store.MessagesBefore(ctx, roomID, 0, parley.HistorySize+1)
+	if err != nil {
+		return fmt.Errorf("chat: load history of room %d: %w", roomID, err)
+	}
+	h.older = len(msgs) > parley.HistorySize
+	if h.older {
+		msgs = msgs[1:]
+	}
+	h.msgs, h.loaded, h.frame = msgs, true, nil
+	return nil
+}
+
+// add appends a newly stored message. A history that is not loaded yet
+// will read it from the store; one that already holds it (it was loaded
+// after the message was stored) ignores it.
 func (h *history) add(m parley.Message) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if !h.loaded {
+		return
+	}
+	if n := len(h.msgs); n > 0 && h.msgs[n-1].ID >= m.ID {
+		return
+	}
 	h.msgs = append(h.msgs, m)
 	if over := len(h.msgs) - parley.HistorySize; over > 0 {
 		h.msgs = append(h.msgs[:0:0], h.msgs[over:]...)
+		h.older = true
 	}
 	h.frame = nil
 }
 
-// recent returns a copy of the last messages, oldest first.
-func (h *history) recent() []parley.Message {
+// recent returns a copy of the last messages, oldest first, and whether
+// older ones exist.
+func (h *history) recent() ([]parley.Message, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]parley.Message(nil), h.msgs...)
+	return append([]parley.Message(nil), h.msgs...), h.older
 }
 
 // since returns what a page showing messages up to shownThrough lacks: nil
 // when it is up to date, else the whole list to replace its own. newest is
 // the last message ID that page then shows.
-func (h *history) since(shownThrough int64, render Renderer) (frame *websocket.PreparedMessage, newest int64, err error) {
+func (h *history) since(shownThrough int64, room parley.Room, render Renderer) (frame *websocket.PreparedMessage, newest int64, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if n := len(h.msgs); n > 0 {
@@ -50,7 +87,7 @@ func (h *history) since(shownThrough int64, render Renderer) (frame *websocket.P
 		return nil, newest, nil
 	}
 	if h.frame == nil {
-		html, err := render.History(h.msgs)
+		html, err := render.History(room, h.msgs, h.older)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -2,10 +2,11 @@ package chat
 
 import (
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
+
+	"github.com/parleychat/parley/app/parley"
 )
 
 // Close codes the hub uses. The htmx ws extension reconnects after 1006,
@@ -17,13 +18,6 @@ const (
 	closeBadFrame  = websocket.CloseUnsupportedData // 1003
 )
 
-// countQuery asks the hub how many people are online counting one more
-// user, who is about to connect.
-type countQuery struct {
-	userID int64
-	reply  chan int // buffered: the hub never waits on it
-}
-
 // frame is one prepared websocket message waiting for a socket.
 type frame struct {
 	pm *websocket.PreparedMessage
@@ -34,8 +28,15 @@ type frame struct {
 	closeCode int
 }
 
-// hub owns the set of sockets and presence. Only its run goroutine touches
-// the fields below the channels; everything else talks to it through them.
+// roomFrame is a frame for every socket of one room.
+type roomFrame struct {
+	roomID int64
+	frame  frame
+}
+
+// hub owns the open sockets and presence of every room. Only its run
+// goroutine touches the fields below the channels; everything else talks
+// to it through them.
 type hub struct {
 	cfg    Config
 	render Renderer
@@ -43,26 +44,21 @@ type hub struct {
 
 	register   chan *client
 	unregister chan *client
-	broadcast  chan frame
+	broadcast  chan roomFrame
 	endSession chan string
-	countWith  chan countQuery
-	stop       chan struct{}
-	done       chan struct{}
+	// calls run functions in the hub goroutine, for questions about its state.
+	calls chan func()
+	stop  chan struct{}
+	done  chan struct{}
 
-	clients map[*client]struct{}
-	// online counts each user's open sockets: presence is per person.
-	online map[int64]int
-	// events are the arrivals and departures not yet announced.
-	events []presenceEvent
-	// pendingSince is when presence first changed after the last flush;
-	// zero when nothing is pending.
-	pendingSince time.Time
-	flushTimer   *time.Timer
-	// lastCount caches the rendered count, which most sockets share.
-	lastCount      int
-	lastCountFrame *websocket.PreparedMessage
-	// onlineNow mirrors len(online) for readers outside the hub goroutine.
-	onlineNow atomic.Int64
+	// rooms holds the presence of each room with a socket open, and of
+	// rooms whose last departure is still to be announced.
+	rooms map[int64]*roomPresence
+	// dirty are the rooms whose presence changed since their last flush.
+	dirty      map[*roomPresence]struct{}
+	flushTimer *time.Timer
+	// timerDue is when flushTimer fires; zero while it is stopped.
+	timerDue time.Time
 }
 
 func newHub(cfg Config, render Renderer, log *slog.Logger) *hub {
@@ -72,14 +68,13 @@ func newHub(cfg Config, render Renderer, log *slog.Logger) *hub {
 		log:        log,
 		register:   make(chan *client),
 		unregister: make(chan *client),
-		broadcast:  make(chan frame),
+		broadcast:  make(chan roomFrame),
 		endSession: make(chan string),
-		countWith:  make(chan countQuery),
+		calls:      make(chan func()),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
-		clients:    make(map[*client]struct{}),
-		online:     make(map[int64]int),
-		lastCount:  -1,
+		rooms:      make(map[int64]*roomPresence),
+		dirty:      make(map[*roomPresence]struct{}),
 	}
 	h.flushTimer = time.NewTimer(time.Hour)
 	h.flushTimer.Stop()
@@ -97,54 +92,69 @@ func (h *hub) run() {
 			h.add(c)
 		case c := <-h.unregister:
 			h.remove(c)
-		case f := <-h.broadcast:
-			for c := range h.clients {
-				h.enqueue(c, f)
+		case rf := <-h.broadcast:
+			if r := h.rooms[rf.roomID]; r != nil {
+				for c := range r.clients {
+					h.enqueue(c, rf.frame)
+				}
 			}
 		case key := <-h.endSession:
 			h.signOut(key)
-		case q := <-h.countWith:
-			n := len(h.online)
-			if h.online[q.userID] == 0 {
-				n++
-			}
-			q.reply <- n
+		case call := <-h.calls:
+			call()
 		case <-h.flushTimer.C:
-			h.flushPresence()
+			h.flushDue()
 		case <-h.stop:
-			for c := range h.clients {
-				c.close(closeRestart)
+			for _, r := range h.rooms {
+				for c := range r.clients {
+					c.close(closeRestart)
+				}
 			}
 			return
 		}
 	}
 }
 
-// add registers a socket and gives it the current count at once.
-func (h *hub) add(c *client) {
-	h.clients[c] = struct{}{}
-	h.online[c.userID]++
-	h.onlineNow.Store(int64(len(h.online)))
-	if h.online[c.userID] == 1 {
-		h.presenceChanged(presenceEvent{name: c.name, joined: true})
+// call runs f in the hub goroutine and waits for it; it reports false,
+// without running f, once the hub has stopped.
+func (h *hub) call(f func()) bool {
+	ran := make(chan struct{})
+	select {
+	case h.calls <- func() { f(); close(ran) }:
+		<-ran
+		return true
+	case <-h.done:
+		return false
 	}
-	if pm := h.countFrame(); pm != nil {
-		c.sentCount = len(h.online)
-		c.offerCount(pm)
+}
+
+// add registers a socket in its room. A socket that does not change who is
+// online gets the room's current presence at once; any other gets it with
+// the flush its arrival causes.
+func (h *hub) add(c *client) {
+	r := h.rooms[c.roomID()]
+	if r == nil {
+		r = newRoomPresence(c.roomID())
+		h.rooms[r.id] = r
+	}
+	if r.add(c) {
+		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: true})
+		return
+	}
+	if _, pending := h.dirty[r]; !pending && r.frame != nil {
+		c.sentVersion = r.version
+		c.offerPresence(r.frame)
 	}
 }
 
 // remove forgets a socket; removing one that is already gone does nothing.
 func (h *hub) remove(c *client) {
-	if _, ok := h.clients[c]; !ok {
+	r := h.rooms[c.roomID()]
+	if r == nil {
 		return
 	}
-	delete(h.clients, c)
-	h.online[c.userID]--
-	if h.online[c.userID] == 0 {
-		delete(h.online, c.userID)
-		h.onlineNow.Store(int64(len(h.online)))
-		h.presenceChanged(presenceEvent{name: c.name, joined: false})
+	if left, ok := r.remove(c); ok && left {
+		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: false})
 	}
 }
 
@@ -160,73 +170,103 @@ func (h *hub) enqueue(c *client, f frame) {
 	select {
 	case c.send <- f:
 	default:
-		h.log.Info("chat: dropping slow socket", "user_id", c.userID)
+		h.log.Info("chat: dropping slow socket", "user_id", c.user.ID, "room_id", c.roomID())
 		h.drop(c, closeTooSlow)
 	}
 }
 
-// signOut closes every socket of a session that has ended.
+// signOut closes every socket of a session that has ended, in every room.
 func (h *hub) signOut(sessionKey string) {
 	var pm *websocket.PreparedMessage
-	for c := range h.clients {
-		if c.sessionKey != sessionKey {
-			continue
-		}
-		if pm == nil {
-			pm = h.prepare(h.render.SignedOut())
-		}
-		h.remove(c)
-		select {
-		case c.send <- frame{pm: pm, closeCode: closeSignedOut}:
-		default:
-			c.close(closeSignedOut)
+	for _, r := range h.rooms {
+		for c := range r.clients {
+			if c.sessionKey != sessionKey {
+				continue
+			}
+			if pm == nil {
+				pm = h.prepare(h.render.SignedOut())
+			}
+			h.remove(c)
+			select {
+			case c.send <- frame{pm: pm, closeCode: closeSignedOut}:
+			default:
+				c.close(closeSignedOut)
+			}
 		}
 	}
 }
 
-// presenceChanged records an arrival or departure and schedules a flush:
-// after PresenceQuiet without further change, or PresenceMaxDelay after the
-// first unannounced change, whichever comes first.
-func (h *hub) presenceChanged(e presenceEvent) {
-	h.events = append(h.events, e)
+// changed records an arrival or departure in a room and schedules the
+// room's flush: after PresenceQuiet without further change in the room, or
+// PresenceMaxDelay after its first unannounced change, whichever is first.
+func (h *hub) changed(r *roomPresence, e presenceEvent) {
+	r.events = append(r.events, e)
 	now := time.Now()
-	if h.pendingSince.IsZero() {
-		h.pendingSince = now
+	if r.pendingSince.IsZero() {
+		r.pendingSince = now
+		h.dirty[r] = struct{}{}
 	}
-	wait := min(h.cfg.PresenceQuiet, h.pendingSince.Add(h.cfg.PresenceMaxDelay).Sub(now))
-	h.flushTimer.Reset(max(wait, 0))
+	r.due = now.Add(h.cfg.PresenceQuiet)
+	if last := r.pendingSince.Add(h.cfg.PresenceMaxDelay); last.Before(r.due) {
+		r.due = last
+	}
+	h.schedule(r.due)
 }
 
-// flushPresence sends the notices to every socket and the count to every
-// socket whose count is out of date, each rendered once.
-func (h *hub) flushPresence() {
-	events := h.events
-	h.events, h.pendingSince = nil, time.Time{}
+// schedule makes the flush timer fire by due.
+func (h *hub) schedule(due time.Time) {
+	if !h.timerDue.IsZero() && !due.Before(h.timerDue) {
+		return
+	}
+	h.timerDue = due
+	h.flushTimer.Reset(max(time.Until(due), 0))
+}
+
+// flushDue flushes every room whose flush is due and schedules the next.
+func (h *hub) flushDue() {
+	h.timerDue = time.Time{}
+	now := time.Now()
+	var due []*roomPresence
+	for r := range h.dirty {
+		if !r.due.After(now) {
+			due = append(due, r)
+			delete(h.dirty, r)
+		}
+	}
+	for _, r := range due {
+		h.flush(r, now)
+	}
+	for r := range h.dirty {
+		h.schedule(r.due)
+	}
+}
+
+// flush sends a room's notices to its sockets and its presence (count and
+// online list) to each socket that does not have it yet, each rendered
+// once. A room left empty is forgotten.
+func (h *hub) flush(r *roomPresence, now time.Time) {
+	events := r.events
+	r.events, r.pendingSince = nil, time.Time{}
+	if len(r.clients) == 0 {
+		if h.rooms[r.id] == r {
+			delete(h.rooms, r.id)
+		}
+		return
+	}
 	var notices *websocket.PreparedMessage
 	if len(events) > 0 {
-		notices = h.prepare(h.render.Notices(summarize(events, time.Now())))
+		notices = h.prepare(h.render.Notices(summarize(events, now)))
 	}
-	count := h.countFrame()
-	n := len(h.online)
-	for c := range h.clients {
+	r.frame = h.prepare(h.render.Presence(len(r.people), r.listed(parley.OnlineListSize)))
+	for c := range r.clients {
 		if notices != nil {
 			h.enqueue(c, frame{pm: notices})
 		}
-		if count != nil && c.sentCount != n {
-			c.sentCount = n
-			c.offerCount(count)
+		if r.frame != nil && c.sentVersion != r.version {
+			c.sentVersion = r.version
+			c.offerPresence(r.frame)
 		}
 	}
-}
-
-// countFrame returns the rendered count of people online, rendering it only
-// when the count has changed.
-func (h *hub) countFrame() *websocket.PreparedMessage {
-	n := len(h.online)
-	if n != h.lastCount {
-		h.lastCount, h.lastCountFrame = n, h.prepare(h.render.Count(n))
-	}
-	return h.lastCountFrame
 }
 
 // prepare frames a rendered fragment once for all sockets; it logs and

@@ -10,7 +10,7 @@ func TestSlowSocketIsDroppedWithoutDelayingOthers(t *testing.T) {
 	cfg.SendQueueSize = 8
 	cfg.WriteWait = 300 * time.Millisecond
 	cfg.MessageRateLimit = 0
-	r := newTestRoom(t, cfg)
+	r := newTestRooms(t, cfg)
 
 	stalled := newFakeConn(true)
 	serve(t, r, stalled, 1)
@@ -19,7 +19,7 @@ func TestSlowSocketIsDroppedWithoutDelayingOthers(t *testing.T) {
 		healthy[i] = newFakeConn(false)
 		serve(t, r, healthy[i], int64(i+2))
 	}
-	eventually(t, "6 people online", func() bool { return r.Online() == 6 })
+	eventually(t, "6 people online", func() bool { return r.Online(testRoom.ID) == 6 })
 
 	// Far more messages than the stalled socket's queue holds, each sent
 	// once the healthy sockets have the one before: they keep up, it cannot.
@@ -29,14 +29,14 @@ func TestSlowSocketIsDroppedWithoutDelayingOthers(t *testing.T) {
 		base[i] = c.writes.Load()
 	}
 	for n := range int64(messages) {
-		if err := r.post(int64(2), "message"); err != nil {
+		if err := r.post(r.live.use(testRoom), int64(2), "message"); err != nil {
 			t.Fatal(err)
 		}
 		for i, c := range healthy {
 			eventually(t, "a healthy socket to get the message", func() bool { return c.writes.Load() >= base[i]+n+1 })
 		}
 	}
-	eventually(t, "the stalled socket to leave presence", func() bool { return r.Online() == 5 })
+	eventually(t, "the stalled socket to leave presence", func() bool { return r.Online(testRoom.ID) == 5 })
 	// Its writer is stuck in a write until the write deadline; then the
 	// connection closes and the peer, seeing 1006, reconnects.
 	select {
@@ -48,14 +48,14 @@ func TestSlowSocketIsDroppedWithoutDelayingOthers(t *testing.T) {
 
 func TestPresenceBurstIsCoalesced(t *testing.T) {
 	cfg := DefaultConfig()
-	r := newTestRoom(t, cfg)
+	r := newTestRooms(t, cfg)
 	const people = 500
 	conns := make([]*fakeConn, people)
 	for i := range conns {
 		conns[i] = newFakeConn(false)
 		serve(t, r, conns[i], int64(i+1))
 	}
-	eventually(t, "everyone online", func() bool { return r.Online() == people })
+	eventually(t, "everyone online", func() bool { return r.Online(testRoom.ID) == people })
 	// Wait for the flush after the burst, then count what each socket got:
 	// its first count, a few coalesced counts and notices, not one per arrival.
 	eventually(t, "the last flush", func() bool { return conns[0].writes.Load() >= 2 })

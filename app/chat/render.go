@@ -4,14 +4,16 @@ import "github.com/parleychat/parley/app/parley"
 
 // Renderer turns chat events into HTML fragments for htmx's ws extension:
 // each top-level element carries an id and hx-swap-oob. The chat calls it
-// once per event and sends the same bytes to every socket.
+// once per event and sends the same bytes to every socket of a room.
 type Renderer interface {
-	// Count renders the "N users online" fragment.
-	Count(online int) ([]byte, error)
+	// Presence renders "N users online" and the online list: listed is its
+	// start, sorted; the other online-len(listed) people are summed up.
+	Presence(online int, listed []parley.User) ([]byte, error)
 	// Message renders one message appended to the message list.
 	Message(m parley.Message) ([]byte, error)
-	// History renders the whole message list, replacing what a page shows.
-	History(msgs []parley.Message) ([]byte, error)
+	// History renders a room's whole message list, replacing what a page
+	// shows; older is whether the room has messages before msgs.
+	History(room parley.Room, msgs []parley.Message, older bool) ([]byte, error)
 	// Notices renders join and leave notices appended to the message list.
 	Notices(ns []Notice) ([]byte, error)
 	// Error renders an error shown to one sender beside the chat form.

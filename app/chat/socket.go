@@ -14,11 +14,22 @@ import (
 // Serve runs one socket until it closes. It must be called from the
 // websocket handler and blocks for the socket's life; conn is not used
 // after it returns.
-func (r *Room) Serve(conn Conn, p Peer) error {
+func (r *Rooms) Serve(conn Conn, p Peer) error {
 	r.sockets.Add(1)
 	defer r.sockets.Done()
 
-	c := newClient(p, r.cfg.SendQueueSize)
+	lr := r.live.acquire(p.Room)
+	defer r.live.release(lr)
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	err := lr.history.load(ctx, r.store, p.Room.ID)
+	cancel()
+	if err != nil {
+		r.log.Error("chat: serve", "user_id", p.User.ID, "room", p.Room.Name, "err", err)
+		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
+		return err
+	}
+
+	c := newClient(p, lr, r.cfg.SendQueueSize)
 	// Register before reading the history, so that no message falls between
 	// the two: one added before the read is in it, one after reaches the
 	// queue, and the writer skips what the catch-up already showed.
@@ -31,7 +42,7 @@ func (r *Room) Serve(conn Conn, p Peer) error {
 	defer r.leave(c)
 
 	if err := r.catchUp(conn, c, p.ShownThrough); err != nil {
-		r.log.Warn("chat: catch up", "user_id", c.userID, "err", err)
+		r.log.Warn("chat: catch up", "user_id", c.user.ID, "room", p.Room.Name, "err", err)
 		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
 		return err
 	}
@@ -48,7 +59,7 @@ func (r *Room) Serve(conn Conn, p Peer) error {
 	return nil
 }
 
-func (r *Room) leave(c *client) {
+func (r *Rooms) leave(c *client) {
 	select {
 	case r.hub.unregister <- c:
 	case <-r.hub.done:
@@ -58,8 +69,8 @@ func (r *Room) leave(c *client) {
 // catchUp makes the page show the last messages. When the page already
 // shows the newest one (the usual first connect) nothing is sent; after a
 // reconnect the whole list is replaced, so nothing shows twice.
-func (r *Room) catchUp(conn Conn, c *client, shownThrough int64) error {
-	frame, newest, err := r.history.since(shownThrough, r.render)
+func (r *Rooms) catchUp(conn Conn, c *client, shownThrough int64) error {
+	frame, newest, err := c.room.history.since(shownThrough, c.room.room, r.render)
 	if err != nil {
 		return err
 	}
@@ -73,7 +84,7 @@ func (r *Room) catchUp(conn Conn, c *client, shownThrough int64) error {
 
 // readLoop reads the socket's frames until it fails or closes. A socket
 // that sends nothing, not even a pong, for PongWait is taken for gone.
-func (r *Room) readLoop(conn Conn, c *client) {
+func (r *Rooms) readLoop(conn Conn, c *client) {
 	conn.SetReadLimit(r.cfg.MaxFrameBytes)
 	extend := func(string) error { return conn.SetReadDeadline(time.Now().Add(r.cfg.PongWait)) }
 	_ = extend("")
@@ -96,7 +107,7 @@ type sentForm struct {
 
 // handleFrame acts on one frame from a socket. Bad frames get an error
 // fragment for their sender only.
-func (r *Room) handleFrame(c *client, kind int, data []byte) {
+func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 	if kind != websocket.TextMessage {
 		c.reply(r.replies.binary)
 		return
@@ -117,25 +128,25 @@ func (r *Room) handleFrame(c *client, kind int, data []byte) {
 	case text == "":
 		return
 	}
-	if !r.limiter.Allow(c.userID) {
+	if !r.limiter.Allow(c.user.ID) {
 		c.reply(r.replies.tooFast)
 		return
 	}
-	if err := r.post(c.userID, text); err != nil {
-		r.log.Error("chat: post message", "user_id", c.userID, "err", err)
+	if err := r.post(c.room, c.user.ID, text); err != nil {
+		r.log.Error("chat: post message", "user_id", c.user.ID, "room", c.room.room.Name, "err", err)
 		c.reply(r.replies.saveFailed)
 		return
 	}
 	c.reply(r.replies.form)
 }
 
-// post stores a message and sends it to every socket.
-func (r *Room) post(userID int64, text string) error {
+// post stores a message in a room and sends it to every socket there.
+func (r *Rooms) post(lr *liveRoom, userID int64, text string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	r.postMu.Lock()
-	defer r.postMu.Unlock()
-	m, err := r.store.CreateMessage(ctx, userID, text)
+	lr.postMu.Lock()
+	defer lr.postMu.Unlock()
+	m, err := r.store.CreateMessage(ctx, lr.room.ID, userID, text)
 	if err != nil {
 		return err
 	}

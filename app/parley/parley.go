@@ -16,6 +16,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrUsernameTaken means another account already uses the name, in any case.
 	ErrUsernameTaken = errors.New("username is already taken")
+	// ErrRoomNameTaken means a room of that name exists already.
+	ErrRoomNameTaken = errors.New("room name is already taken")
 )
 
 // User is a person who can sign in, with a local password or through an
@@ -35,10 +37,22 @@ type User struct {
 	CreatedAt time.Time
 }
 
+// Room is a chat room: its messages, presence and notices are its own.
+type Room struct {
+	ID int64
+	// Name is the room's address (/r/{name}), a lowercase slug that
+	// ValidateRoomName accepts.
+	Name string
+	// CreatedBy is the user who created the room; 0 for general.
+	CreatedBy int64
+	CreatedAt time.Time
+}
+
 // Message is one chat message as stored: the store assigns ID and
 // CreatedAt, so that IDs order messages across every server instance.
 type Message struct {
 	ID             int64
+	RoomID         int64
 	UserID         int64
 	AuthorName     string
 	AuthorProvider string
@@ -90,10 +104,20 @@ type Store interface {
 	// DeleteSession revokes a session; deleting a missing one is not an error.
 	DeleteSession(ctx context.Context, idHash []byte) error
 
-	// CreateMessage stores a message and returns it with its ID and time.
-	CreateMessage(ctx context.Context, userID int64, text string) (Message, error)
-	// RecentMessages returns the last limit messages, oldest first.
-	RecentMessages(ctx context.Context, limit int) ([]Message, error)
+	// CreateRoom adds a room. It returns ErrRoomNameTaken when the name
+	// is in use.
+	CreateRoom(ctx context.Context, name string, createdBy int64) (Room, error)
+	// RoomByName finds a room by its exact name, or returns ErrNotFound.
+	RoomByName(ctx context.Context, name string) (Room, error)
+	// Rooms returns every room, sorted by name.
+	Rooms(ctx context.Context) ([]Room, error)
+
+	// CreateMessage stores a message in a room and returns it with its ID
+	// and time. An unknown room or user is ErrNotFound.
+	CreateMessage(ctx context.Context, roomID, userID int64, text string) (Message, error)
+	// MessagesBefore returns the newest limit messages of a room whose IDs
+	// are below before (0: no bound), oldest first.
+	MessagesBefore(ctx context.Context, roomID, before int64, limit int) ([]Message, error)
 
 	// SaveOAuthState keeps a pending OAuth sign-in under the hash of its
 	// state until expires.

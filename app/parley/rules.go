@@ -15,8 +15,16 @@ const (
 	MaxPasswordBytes = 72
 	// MaxMessageLength counts characters (runes), not bytes.
 	MaxMessageLength = 1000
-	// HistorySize is how many stored messages the chat page shows.
+	// HistorySize is how many stored messages the chat page shows, and how
+	// many each "Load earlier messages" adds.
 	HistorySize = 50
+	// OnlineListSize is how many people the online list names; the rest
+	// are summed up ("and 12 more").
+	OnlineListSize    = 100
+	MinRoomNameLength = 2
+	MaxRoomNameLength = 32
+	// DefaultRoom always exists: everyone lands there.
+	DefaultRoom = "general"
 )
 
 // Validation errors, worded for the person who filled in the form.
@@ -27,6 +35,8 @@ var (
 	ErrPasswordLong    = errors.New("Password must be at most 72 bytes long.")
 	ErrMessageTooLong  = errors.New("Message is too long: at most 1000 characters.")
 	ErrMessageEncoding = errors.New("Message is not valid UTF-8 text.")
+	ErrRoomNameLength  = errors.New("Room name must be 2 to 32 characters long.")
+	ErrRoomNameChars   = errors.New("Room name may contain only a-z, 0-9 and -, and must start with a letter or digit.")
 )
 
 // ValidateUsername checks a local account name: 3 to 32 ASCII letters,
@@ -75,4 +85,27 @@ func NormalizeMessage(text string) (string, error) {
 		return "", ErrMessageTooLong
 	}
 	return text, nil
+}
+
+// NormalizeRoomName trims a room name typed into a form and lowercases it,
+// so "Random " names the room random; ValidateRoomName then checks it.
+func NormalizeRoomName(name string) string {
+	return strings.ToLower(strings.TrimSpace(name))
+}
+
+// ValidateRoomName checks a room name: 2 to 32 of a-z, 0-9 and '-',
+// starting with a letter or digit, so that it is safe in a URL as it is.
+func ValidateRoomName(name string) error {
+	if len(name) < MinRoomNameLength || len(name) > MaxRoomNameLength {
+		return ErrRoomNameLength
+	}
+	for i, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		case r == '-' && i > 0:
+		default:
+			return ErrRoomNameChars
+		}
+	}
+	return nil
 }

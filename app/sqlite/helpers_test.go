@@ -55,3 +55,6 @@ func loginCount(t *testing.T, s *sqlite.Store, userID int64) int64 {
 	}
 	return n
 }
+
+// general is the ID of the room that every database starts with.
+const general int64 = 1

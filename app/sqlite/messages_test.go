@@ -13,7 +13,7 @@ func TestCreateMessage(t *testing.T) {
 	u := createUser(t, s, "alice")
 	var prev int64
 	for i := range 3 {
-		m, err := s.CreateMessage(t.Context(), u.ID, fmt.Sprint("message ", i))
+		m, err := s.CreateMessage(t.Context(), general, u.ID, fmt.Sprint("message ", i))
 		if err != nil {
 			t.Fatalf("CreateMessage: %v", err)
 		}
@@ -35,11 +35,11 @@ func TestCreateMessage(t *testing.T) {
 
 func TestCreateMessageUnknownUser(t *testing.T) {
 	s := openStore(t)
-	_, err := s.CreateMessage(t.Context(), 999, "hello")
+	_, err := s.CreateMessage(t.Context(), general, 999, "hello")
 	assertNotFound(t, "CreateMessage(unknown user)", err)
 }
 
-func TestRecentMessages(t *testing.T) {
+func TestMessagesBefore(t *testing.T) {
 	s := openStore(t)
 	alice := createUser(t, s, "alice")
 	octo, err := s.UpsertIdentity(t.Context(), parley.Identity{
@@ -51,7 +51,7 @@ func TestRecentMessages(t *testing.T) {
 	var stored []parley.Message
 	for i := range 5 {
 		author := []parley.User{alice, octo}[i%2]
-		m, err := s.CreateMessage(t.Context(), author.ID, fmt.Sprint("text ", i))
+		m, err := s.CreateMessage(t.Context(), general, author.ID, fmt.Sprint("text ", i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,9 +70,9 @@ func TestRecentMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint("limit ", tt.limit), func(t *testing.T) {
-			got, err := s.RecentMessages(t.Context(), tt.limit)
+			got, err := s.MessagesBefore(t.Context(), general, 0, tt.limit)
 			if err != nil {
-				t.Fatalf("RecentMessages: %v", err)
+				t.Fatalf("MessagesBefore: %v", err)
 			}
 			assertMessages(t, got, tt.want)
 		})
@@ -82,34 +82,34 @@ func TestRecentMessages(t *testing.T) {
 	}
 }
 
-func TestRecentMessagesEmpty(t *testing.T) {
+func TestMessagesBeforeEmpty(t *testing.T) {
 	s := openStore(t)
-	got, err := s.RecentMessages(t.Context(), parley.HistorySize)
+	got, err := s.MessagesBefore(t.Context(), general, 0, parley.HistorySize)
 	if err != nil {
-		t.Fatalf("RecentMessages: %v", err)
+		t.Fatalf("MessagesBefore: %v", err)
 	}
 	if len(got) != 0 {
-		t.Errorf("RecentMessages on an empty room = %d messages, want 0", len(got))
+		t.Errorf("MessagesBefore on an empty room = %d messages, want 0", len(got))
 	}
 }
 
-func TestRecentMessagesShowCurrentAuthorName(t *testing.T) {
+func TestMessagesBeforeShowCurrentAuthorName(t *testing.T) {
 	s := openStore(t)
 	id := parley.Identity{Provider: "gitlab", ProviderUserID: "9", DisplayName: "Old Name"}
 	u, err := s.UpsertIdentity(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateMessage(t.Context(), u.ID, "hi"); err != nil {
+	if _, err := s.CreateMessage(t.Context(), general, u.ID, "hi"); err != nil {
 		t.Fatal(err)
 	}
 	id.DisplayName = "New Name"
 	if _, err := s.UpsertIdentity(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.RecentMessages(t.Context(), 1)
+	got, err := s.MessagesBefore(t.Context(), general, 0, 1)
 	if err != nil || len(got) != 1 {
-		t.Fatalf("RecentMessages = %v, %v; want one message", got, err)
+		t.Fatalf("MessagesBefore = %v, %v; want one message", got, err)
 	}
 	if got, want := got[0].AuthorName, "New Name"; got != want {
 		t.Errorf("AuthorName = %q, want %q", got, want)

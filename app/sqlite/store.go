@@ -31,8 +31,10 @@ const busyTimeout = 5 * time.Second
 type Store struct {
 	writer *sql.DB
 	reader *sql.DB
-	// sessionUser is SessionUser's query, prepared on the readers.
+	// sessionUser and roomByName are the queries every websocket makes,
+	// prepared on the readers.
 	sessionUser *sql.Stmt
+	roomByName  *sql.Stmt
 	memory      bool
 	now         func() time.Time
 
@@ -77,6 +79,9 @@ func open(ctx context.Context, t target) (*Store, error) {
 	// Every page load and websocket looks its session up: parse that query
 	// once, not once per request.
 	if s.sessionUser, err = s.reader.PrepareContext(ctx, sessionUserQuery); err != nil {
+		return nil, errors.Join(err, s.close())
+	}
+	if s.roomByName, err = s.reader.PrepareContext(ctx, roomByNameQuery); err != nil {
 		return nil, errors.Join(err, s.close())
 	}
 	return s, nil
@@ -150,8 +155,10 @@ func (s *Store) Close() error {
 // checkpoint, then checkpoints and closes the writer.
 func (s *Store) close() error {
 	var errs []error
-	if s.sessionUser != nil {
-		errs = append(errs, s.sessionUser.Close())
+	for _, stmt := range []*sql.Stmt{s.sessionUser, s.roomByName} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
 	}
 	if s.reader != s.writer {
 		errs = append(errs, s.reader.Close())

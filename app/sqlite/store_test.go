@@ -44,7 +44,7 @@ func TestOpenAcceptsSQLiteURLs(t *testing.T) {
 			if _, _, err := s.UserByUsername(t.Context(), "alice"); err != nil {
 				t.Fatalf("UserByUsername after CreateUser: %v", err)
 			}
-			if _, err := s.CreateMessage(t.Context(), u.ID, "hi"); err != nil {
+			if _, err := s.CreateMessage(t.Context(), general, u.ID, "hi"); err != nil {
 				t.Fatalf("CreateMessage: %v", err)
 			}
 			if tt.file == "" {
@@ -117,7 +117,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	if err := s.CreateSession(ctx, []byte("session"), u.ID, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	first, err := s.CreateMessage(ctx, u.ID, "before restart")
+	first, err := s.CreateMessage(ctx, general, u.ID, "before restart")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	}
 
 	s = openAt(t, path)
-	next, err := s.CreateMessage(ctx, u.ID, "after restart")
+	next, err := s.CreateMessage(ctx, general, u.ID, "after restart")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestCloseCheckpointsWAL(t *testing.T) {
 	}
 	u := createUser(t, s, "alice")
 	for range 20 {
-		if _, err := s.CreateMessage(t.Context(), u.ID, strings.Repeat("x", 500)); err != nil {
+		if _, err := s.CreateMessage(t.Context(), general, u.ID, strings.Repeat("x", 500)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -195,13 +195,13 @@ func TestReadsDoNotWaitForWriter(t *testing.T) {
 	if err := s.CreateSession(t.Context(), []byte("sid"), u.ID, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateMessage(t.Context(), u.ID, "hello"); err != nil {
+	if _, err := s.CreateMessage(t.Context(), general, u.ID, "hello"); err != nil {
 		t.Fatal(err)
 	}
 	unlock := holdWriteLock(t, path)
 	written := make(chan error, 1)
 	go func() {
-		_, err := s.CreateMessage(context.Background(), u.ID, "waits for the lock")
+		_, err := s.CreateMessage(context.Background(), general, u.ID, "waits for the lock")
 		written <- err
 	}()
 	time.Sleep(100 * time.Millisecond) // let the write take the writer connection
@@ -211,8 +211,8 @@ func TestReadsDoNotWaitForWriter(t *testing.T) {
 	if _, err := s.SessionUser(ctx, []byte("sid")); err != nil {
 		t.Errorf("SessionUser while the writer waits: %v", err)
 	}
-	if msgs, err := s.RecentMessages(ctx, 50); err != nil || len(msgs) != 1 {
-		t.Errorf("RecentMessages while the writer waits = %d messages, %v; want 1, nil", len(msgs), err)
+	if msgs, err := s.MessagesBefore(ctx, general, 0, 50); err != nil || len(msgs) != 1 {
+		t.Errorf("MessagesBefore while the writer waits = %d messages, %v; want 1, nil", len(msgs), err)
 	}
 	if _, _, err := s.UserByUsername(ctx, "alice"); err != nil {
 		t.Errorf("UserByUsername while the writer waits: %v", err)

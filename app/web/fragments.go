@@ -17,9 +17,9 @@ type Fragments struct{}
 
 var _ chat.Renderer = Fragments{}
 
-// Count renders the "N users online" fragment.
-func (Fragments) Count(online int) ([]byte, error) {
-	return renderFragment(components.NumUsers(online, true))
+// Presence renders the "N users online" line and the online list.
+func (Fragments) Presence(online int, listed []parley.User) ([]byte, error) {
+	return renderFragment(components.Presence(online, listed))
 }
 
 // Message renders one message appended to the list.
@@ -27,9 +27,9 @@ func (Fragments) Message(m parley.Message) ([]byte, error) {
 	return renderFragment(components.MessageAppend(m))
 }
 
-// History renders the whole message list.
-func (Fragments) History(msgs []parley.Message) ([]byte, error) {
-	return renderFragment(components.MessageList(msgs, true))
+// History renders a room's whole message list.
+func (Fragments) History(room parley.Room, msgs []parley.Message, older bool) ([]byte, error) {
+	return renderFragment(components.MessageList(room, msgs, older, true))
 }
 
 // Notices renders join and leave notices.

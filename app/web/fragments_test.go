@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,11 +30,15 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 		html string
 		want []string
 	}{
-		{"count", render(f.Count(1)), []string{`<span id="num-users"`, `hx-swap-oob="true"`, ">1 user online</span>"}},
-		{"count plural", render(f.Count(2)), []string{">2 users online</span>"}},
+		{"presence", render(f.Presence(1, []parley.User{{ID: 1, DisplayName: "<al>"}})), []string{`<span id="num-users"`, `hx-swap-oob="true"`, ">1 user online</span>",
+			`<ul id="online-users"`, "&lt;al&gt;</span>"}},
+		{"presence plural, summed up", render(f.Presence(102, []parley.User{{ID: 1, DisplayName: "al"}, {ID: 2, DisplayName: "bo", Provider: "github"}})), []string{
+			">102 users online</span>", ">al</span>", ">bo</span>", ">GitHub</span>", ">and 100 more</li>"}},
 		{"message", render(f.Message(sample)), []string{`<div hx-swap-oob="beforeend:#messages">`, `id="msg-42"`,
 			`<time datetime="2026-11-21T23:05:00Z"`, "hi &lt;b&gt;there&lt;/b&gt; &amp; &#34;you&#34;"}},
-		{"history", render(f.History([]parley.Message{sample})), []string{`<div id="messages"`, `hx-swap-oob="true"`, `id="msg-42"`}},
+		{"history", render(f.History(parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false)), []string{`<div id="messages"`, `hx-swap-oob="true"`, `id="msg-42"`}},
+		{"history with older messages", render(f.History(parley.Room{ID: 2, Name: "go-nuts"}, []parley.Message{sample}, true)), []string{
+			`<div id="messages"`, `<a id="load-earlier"`, `href="/r/go-nuts?before=42"`, `hx-get="/r/go-nuts/messages?before=42"`, `hx-swap="outerHTML"`}},
 		{"notices", render(f.Notices([]chat.Notice{{Joined: true, Names: []string{"<bob>"}}})), []string{`hx-swap-oob="beforeend:#messages"`, "&lt;bob&gt; joined the chat"}},
 		{"error", render(f.Error("Too long")), []string{`<div id="chat-error"`, `hx-swap-oob="true"`, "Too long"}},
 		{"fresh form", render(f.ChatForm()), []string{`<form id="chat-form"`, "ws-send", `hx-swap-oob="true"`, `name="message"`, `<div id="chat-error"`}},
@@ -53,10 +58,14 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 	}
 }
 
-func BenchmarkRenderCount(b *testing.B) {
+func BenchmarkRenderPresence(b *testing.B) {
 	f := web.Fragments{}
+	listed := make([]parley.User, parley.OnlineListSize)
+	for i := range listed {
+		listed[i] = parley.User{ID: int64(i), DisplayName: "person-" + strconv.Itoa(i)}
+	}
 	for i := 0; i < b.N; i++ {
-		if _, err := f.Count(i); err != nil {
+		if _, err := f.Presence(10_000, listed); err != nil {
 			b.Fatal(err)
 		}
 	}

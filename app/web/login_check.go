@@ -17,8 +17,14 @@ const invalidCredentials = "Invalid username or password"
 // signIn checks a username and password and starts a session.
 func (s *Server) signIn(c *fiber.Ctx) error {
 	username, password := c.FormValue("username"), c.FormValue("password")
+	next := nextPath(c.FormValue("next"))
+	refuse := func(status int, msg string) error {
+		f := s.authForm(username, msg)
+		f.Next = next
+		return render(c, status, components.Login(f))
+	}
 	if !s.authLimiter.Allow(c.IP()) {
-		return render(c, fiber.StatusTooManyRequests, components.Login(s.authForm(username, tooManyAttempts)))
+		return refuse(fiber.StatusTooManyRequests, tooManyAttempts)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
@@ -29,7 +35,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		return err
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
-		return render(c, fiber.StatusUnauthorized, components.Login(s.authForm(username, invalidCredentials)))
+		return refuse(fiber.StatusUnauthorized, invalidCredentials)
 	}
 	if err := s.opts.Store.RecordLogin(ctx, user.ID); err != nil {
 		return fmt.Errorf("web: record login: %w", err)
@@ -37,5 +43,5 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if err := s.startSession(c, user); err != nil {
 		return err
 	}
-	return c.Redirect("/chat", fiber.StatusSeeOther)
+	return c.Redirect(next, fiber.StatusSeeOther)
 }

@@ -9,10 +9,13 @@ import (
 // showLoginPage shows the sign-in form, or the chat room to someone
 // already signed in.
 func (s *Server) showLoginPage(c *fiber.Ctx) error {
+	next := nextPath(c.Query("next"))
 	if _, ok := currentUser(c); ok {
-		return c.Redirect("/chat", fiber.StatusSeeOther)
+		return c.Redirect(next, fiber.StatusSeeOther)
 	}
-	return render(c, fiber.StatusOK, components.Login(s.authForm("", "")))
+	f := s.authForm("", "")
+	f.Next = next
+	return render(c, fiber.StatusOK, components.Login(f))
 }
 
 // authForm fills what the sign-in and sign-up pages show.

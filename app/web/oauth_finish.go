@@ -65,7 +65,7 @@ func (s *Server) finishOAuth(c *fiber.Ctx) error {
 	}
 	s.log.Info("web: oauth sign-in", "provider", name, "user_id", user.ID)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Redirect("/chat", fiber.StatusSeeOther)
+	return c.Redirect(landingPath, fiber.StatusSeeOther)
 }
 
 // takeOAuthState checks that the callback carries exactly one state, that

@@ -46,5 +46,5 @@ func (s *Server) register(c *fiber.Ctx) error {
 	if err := s.startSession(c, user); err != nil {
 		return err
 	}
-	return c.Redirect("/chat", fiber.StatusSeeOther)
+	return c.Redirect(landingPath, fiber.StatusSeeOther)
 }

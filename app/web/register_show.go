@@ -12,7 +12,7 @@ func (s *Server) showRegisterPage(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "Registration is closed on this server.")
 	}
 	if _, ok := currentUser(c); ok {
-		return c.Redirect("/chat", fiber.StatusSeeOther)
+		return c.Redirect(landingPath, fiber.StatusSeeOther)
 	}
 	return render(c, fiber.StatusOK, components.Register(s.authForm("", "")))
 }

@@ -36,12 +36,14 @@ const (
 // Options are what the web layer needs from the rest of the app.
 type Options struct {
 	Store     parley.Store
-	Room      *chat.Room
+	Chat      *chat.Rooms
 	Providers *oauth.Providers
 	// BaseURL is the public URL: origin checks, OAuth callbacks, Secure cookies.
 	BaseURL          *url.URL
 	RegistrationOpen bool
-	BcryptCost       int
+	// RoomCreationAdminsOnly is ROOM_CREATION=admins.
+	RoomCreationAdminsOnly bool
+	BcryptCost             int
 	// AuthRateLimit is sign-in and sign-up attempts per minute per client
 	// address; 0 turns the limit off.
 	AuthRateLimit int
@@ -111,7 +113,11 @@ func (s *Server) routes() {
 	app.Get("/auth/:provider", s.beginOAuth)
 	app.Get("/auth/:provider/callback", s.finishOAuth)
 
-	app.Get("/chat", s.showChatPage)
+	app.Get("/chat", s.showChat)
+	app.Get("/rooms", s.showRooms)
+	app.Post("/rooms", s.createRoom)
+	app.Get("/r/:room", s.showRoomPage)
+	app.Get("/r/:room/messages", s.showEarlierMessages)
 	app.Get("/ws", s.guardSocket, s.upgradeSocket())
 
 	app.Use(s.showNotFound)

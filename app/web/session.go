@@ -98,7 +98,7 @@ func (s *Server) endSession(ctx context.Context, hash []byte) error {
 	if err := s.opts.Store.DeleteSession(ctx, hash); err != nil {
 		return fmt.Errorf("web: delete session: %w", err)
 	}
-	s.opts.Room.EndSession(sessionKey(hash))
+	s.opts.Chat.EndSession(sessionKey(hash))
 	return nil
 }
 

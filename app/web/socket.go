@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"strconv"
 
 	"github.com/gofiber/contrib/websocket"
@@ -8,15 +10,14 @@ import (
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/parley"
-	"github.com/parleychat/parley/components"
 )
 
 // localsPeer carries who is behind a socket from guardSocket to serveSocket.
 const localsPeer = "parley.peer"
 
 // guardSocket lets through only websocket upgrades from this site's pages
-// with a valid session: 403 for a foreign Origin, 401 without a session,
-// both before the upgrade.
+// with a valid session, for a room that exists: 403 for a foreign Origin,
+// 401 without a session, 404 for an unknown room, all before the upgrade.
 func (s *Server) guardSocket(c *fiber.Ctx) error {
 	if !websocket.IsWebSocketUpgrade(c) {
 		return fiber.NewError(fiber.StatusUpgradeRequired, "This address is for websockets.")
@@ -30,23 +31,21 @@ func (s *Server) guardSocket(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.NewError(fiber.StatusUnauthorized, "Sign in first.")
 	}
+	name := c.Query("room", parley.DefaultRoom)
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	room, err := s.opts.Chat.Find(ctx, name)
+	if errors.Is(err, parley.ErrNotFound) {
+		return fiber.NewError(fiber.StatusNotFound, "There is no room of that name.")
+	} else if err != nil {
+		return err
+	}
 	shown, err := strconv.ParseInt(c.Query("shown"), 10, 64)
 	if err != nil {
 		shown = -1 // unknown: the socket gets the whole history
 	}
-	c.Locals(localsPeer, chat.Peer{User: noticeName(user), SessionKey: sessionKey(hash), ShownThrough: shown})
+	c.Locals(localsPeer, chat.Peer{User: user, Room: room, SessionKey: sessionKey(hash), ShownThrough: shown})
 	return c.Next()
-}
-
-// noticeName returns the user as the room should name them in join and
-// leave notices, which are plain text: an OAuth user's display name carries
-// the provider ("alice (GitHub)"), so that it cannot pass for the local
-// account "alice" there either. Messages show a badge instead.
-func noticeName(user parley.User) parley.User {
-	if user.Provider != "" {
-		user.DisplayName += " (" + components.ProviderLabel(user.Provider) + ")"
-	}
-	return user
 }
 
 // upgradeSocket hands upgraded sockets to the chat room.
@@ -69,5 +68,5 @@ func (s *Server) serveSocket(conn *websocket.Conn) {
 	if !ok {
 		return
 	}
-	_ = s.opts.Room.Serve(conn.Conn, peer)
+	_ = s.opts.Chat.Serve(conn.Conn, peer)
 }

@@ -1,0 +1,125 @@
+package chat
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fasthttp/websocket"
+
+	"github.com/parleychat/parley/app/parley"
+)
+
+// roomPresence is who is in one room: its sockets, and the people behind
+// them, each counted once however many tabs they have open. The hub
+// goroutine owns it.
+type roomPresence struct {
+	id      int64
+	clients map[*client]struct{}
+	people  map[int64]*person
+	// version goes up with every arrival and departure; a socket whose
+	// sentVersion differs has not seen the room's presence yet.
+	version int64
+	// frame is the presence rendered at the last flush.
+	frame *websocket.PreparedMessage
+
+	// events are the arrivals and departures not yet announced, since
+	// pendingSince (zero when nothing is pending); due is when they go out.
+	events       []presenceEvent
+	pendingSince time.Time
+	due          time.Time
+}
+
+// person is one user in a room and how many sockets they have open there.
+type person struct {
+	user parley.User
+	// sortKey orders the online list without regard to case.
+	sortKey string
+	sockets int
+}
+
+func newRoomPresence(id int64) *roomPresence {
+	return &roomPresence{
+		id:      id,
+		clients: make(map[*client]struct{}),
+		people:  make(map[int64]*person),
+	}
+}
+
+// add adds a socket and reports whether its person has just arrived.
+func (r *roomPresence) add(c *client) (arrived bool) {
+	r.clients[c] = struct{}{}
+	p := r.people[c.user.ID]
+	if p == nil {
+		p = &person{user: c.user, sortKey: strings.ToLower(c.user.DisplayName)}
+		r.people[c.user.ID] = p
+		r.version++
+		arrived = true
+	}
+	p.sockets++
+	return arrived
+}
+
+// remove removes a socket, reporting whether it was there and whether its
+// person has now left.
+func (r *roomPresence) remove(c *client) (left, ok bool) {
+	if _, ok := r.clients[c]; !ok {
+		return false, false
+	}
+	delete(r.clients, c)
+	p := r.people[c.user.ID]
+	if p.sockets--; p.sockets > 0 {
+		return false, true
+	}
+	delete(r.people, c.user.ID)
+	r.version++
+	return true, true
+}
+
+// listed returns the first n people of the online list, sorted by display
+// name without regard to case. It keeps only n at a time, so a room of
+// 10,000 costs a pass over them, not a sort of them all.
+func (r *roomPresence) listed(n int) []parley.User {
+	first := make([]*person, 0, min(n, len(r.people)))
+	for _, p := range r.people {
+		if len(first) == n && comparePeople(p, first[n-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(first, p, comparePeople)
+		if len(first) == n {
+			first = first[:n-1]
+		}
+		first = slices.Insert(first, i, p)
+	}
+	users := make([]parley.User, len(first))
+	for i, p := range first {
+		users[i] = p.user
+	}
+	return users
+}
+
+// with returns the room's count and online list as they are once user is
+// in the room too: what a page about to open its socket should show.
+func (r *roomPresence) with(user parley.User, n int) (int, []parley.User) {
+	if r == nil {
+		return 1, []parley.User{user}
+	}
+	if _, ok := r.people[user.ID]; ok {
+		return len(r.people), r.listed(n)
+	}
+	r.people[user.ID] = &person{user: user, sortKey: strings.ToLower(user.DisplayName)}
+	defer delete(r.people, user.ID)
+	return len(r.people), r.listed(n)
+}
+
+// comparePeople orders people by name without regard to case, then by
+// name, provider and ID so that the order is the same on every flush.
+func comparePeople(a, b *person) int {
+	return cmp.Or(
+		strings.Compare(a.sortKey, b.sortKey),
+		strings.Compare(a.user.DisplayName, b.user.DisplayName),
+		strings.Compare(a.user.Provider, b.user.Provider),
+		cmp.Compare(a.user.ID, b.user.ID),
+	)
+}

@@ -1,0 +1,240 @@
+// Package chat is Parley's live side of every room: it owns the open
+// sockets, presence ("N users online", who is online, join and leave
+// notices), and the way a message goes from one socket to all the sockets
+// of its room. It knows no HTTP and no SQL: sockets come in as Conn,
+// storage as MessageStore, HTML as a Renderer.
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/fasthttp/websocket"
+
+	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/app/ratelimit"
+)
+
+// storeTimeout bounds each database call made for a socket.
+const storeTimeout = 5 * time.Second
+
+// ErrClosed is returned by Serve once the chat has shut down.
+var ErrClosed = errors.New("chat: closed")
+
+// MessageStore is the storage the chat needs.
+type MessageStore interface {
+	RoomByName(ctx context.Context, name string) (parley.Room, error)
+	CreateMessage(ctx context.Context, roomID, userID int64, text string) (parley.Message, error)
+	MessagesBefore(ctx context.Context, roomID, before int64, limit int) ([]parley.Message, error)
+}
+
+// Peer is who is behind a new socket, and where.
+type Peer struct {
+	User parley.User
+	Room parley.Room
+	// SessionKey identifies the sign-in session, so that signing out can
+	// close the session's sockets.
+	SessionKey string
+	// ShownThrough is the ID of the newest message the page already shows,
+	// or -1 when unknown; the socket catches up from there.
+	ShownThrough int64
+}
+
+// Rooms is the live side of every room. Create it with New, serve each
+// socket with Serve, and end it with Close.
+type Rooms struct {
+	cfg     Config
+	store   MessageStore
+	render  Renderer
+	log     *slog.Logger
+	limiter *ratelimit.Limiter[int64]
+	hub     *hub
+	live    *liveRooms
+	replies replies
+
+	sockets      sync.WaitGroup
+	closeOnce    sync.Once
+	stopSweeping chan struct{}
+	sweeperDone  chan struct{}
+}
+
+// replies are the fragments that go to one socket, rendered once.
+type replies struct {
+	form, tooLong, tooFast, unreadable, binary, saveFailed *websocket.PreparedMessage
+}
+
+// New starts the chat; Close ends it.
+func New(cfg Config, store MessageStore, render Renderer, log *slog.Logger) (*Rooms, error) {
+	r := &Rooms{
+		cfg:          cfg,
+		store:        store,
+		render:       render,
+		log:          log,
+		limiter:      ratelimit.New[int64](cfg.MessageRateLimit, cfg.MessageRateWindow),
+		hub:          newHub(cfg, render, log),
+		live:         newLiveRooms(),
+		stopSweeping: make(chan struct{}),
+		sweeperDone:  make(chan struct{}),
+	}
+	if err := r.prepareReplies(); err != nil {
+		return nil, err
+	}
+	go r.hub.run()
+	go r.sweep()
+	return r, nil
+}
+
+func (r *Rooms) prepareReplies() error {
+	var err error
+	prepare := func(html []byte, renderErr error) *websocket.PreparedMessage {
+		if err != nil {
+			return nil
+		}
+		if err = renderErr; err != nil {
+			return nil
+		}
+		pm, prepErr := websocket.NewPreparedMessage(websocket.TextMessage, html)
+		err = prepErr
+		return pm
+	}
+	r.replies = replies{
+		form:       prepare(r.render.ChatForm()),
+		tooLong:    prepare(r.render.Error(parley.ErrMessageTooLong.Error())),
+		tooFast:    prepare(r.render.Error("You are sending messages too fast. Wait a few seconds and try again.")),
+		unreadable: prepare(r.render.Error("That message could not be read. Please send it again.")),
+		binary:     prepare(r.render.Error("Only text messages are supported.")),
+		saveFailed: prepare(r.render.Error("Your message could not be saved. Please try again.")),
+	}
+	if err != nil {
+		return fmt.Errorf("chat: render replies: %w", err)
+	}
+	return nil
+}
+
+// sweep forgets, now and then, the last messages of rooms nobody uses.
+func (r *Rooms) sweep() {
+	defer close(r.sweeperDone)
+	tick := time.NewTicker(max(r.cfg.HistoryIdle/2, time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			r.live.sweep(r.cfg.HistoryIdle)
+		case <-r.stopSweeping:
+			return
+		}
+	}
+}
+
+// Close tells every socket to reconnect later (close code 1012) and waits
+// until they have all gone, or ctx ends.
+func (r *Rooms) Close(ctx context.Context) error {
+	r.closeOnce.Do(func() {
+		close(r.hub.stop)
+		close(r.stopSweeping)
+	})
+	<-r.hub.done
+	<-r.sweeperDone
+	gone := make(chan struct{})
+	go func() {
+		r.sockets.Wait()
+		close(gone)
+	}()
+	select {
+	case <-gone:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("chat: close: sockets still open: %w", ctx.Err())
+	}
+}
+
+// Find returns the room of that name, or an error that wraps
+// parley.ErrNotFound. It never creates a room.
+func (r *Rooms) Find(ctx context.Context, name string) (parley.Room, error) {
+	if room, ok := r.live.find(name); ok {
+		return room, nil
+	}
+	if parley.ValidateRoomName(name) != nil {
+		return parley.Room{}, fmt.Errorf("chat: room %q: %w", name, parley.ErrNotFound)
+	}
+	room, err := r.store.RoomByName(ctx, name)
+	if err != nil {
+		return parley.Room{}, fmt.Errorf("chat: room %q: %w", name, err)
+	}
+	return room, nil
+}
+
+// Recent returns a room's last messages, oldest first, as its page shows
+// them, and whether older ones exist.
+func (r *Rooms) Recent(ctx context.Context, room parley.Room) ([]parley.Message, bool, error) {
+	lr := r.live.use(room)
+	if err := lr.history.load(ctx, r.store, room.ID); err != nil {
+		return nil, false, err
+	}
+	msgs, older := lr.history.recent()
+	return msgs, older, nil
+}
+
+// Online returns how many people have a socket open in the room.
+func (r *Rooms) Online(roomID int64) int {
+	n := 0
+	r.hub.call(func() {
+		if p := r.hub.rooms[roomID]; p != nil {
+			n = len(p.people)
+		}
+	})
+	return n
+}
+
+// OnlineByRoom returns how many people are in each room that has anyone.
+func (r *Rooms) OnlineByRoom() map[int64]int {
+	counts := make(map[int64]int)
+	r.hub.call(func() {
+		for id, p := range r.hub.rooms {
+			if n := len(p.people); n > 0 {
+				counts[id] = n
+			}
+		}
+	})
+	return counts
+}
+
+// PresenceWith returns how many people are in the room and the start of
+// its online list, counting user in: what a page about to open its socket
+// should show.
+func (r *Rooms) PresenceWith(roomID int64, user parley.User) (online int, listed []parley.User) {
+	online, listed = 1, []parley.User{user}
+	r.hub.call(func() {
+		online, listed = r.hub.rooms[roomID].with(user, parley.OnlineListSize)
+	})
+	return online, listed
+}
+
+// EndSession closes every socket of a session that has signed out.
+func (r *Rooms) EndSession(sessionKey string) {
+	select {
+	case r.hub.endSession <- sessionKey:
+	case <-r.hub.done:
+	}
+}
+
+// Publish adds an already stored message to its room's history and sends
+// it to every socket of the room. post calls it for messages sent here; a
+// message that another instance stored would arrive the same way.
+func (r *Rooms) Publish(m parley.Message) {
+	if lr := r.live.byRoomID(m.RoomID); lr != nil {
+		lr.history.add(m)
+	}
+	pm := r.hub.prepare(r.render.Message(m))
+	if pm == nil {
+		return
+	}
+	select {
+	case r.hub.broadcast <- roomFrame{roomID: m.RoomID, frame: frame{pm: pm, messageID: m.ID}}:
+	case <-r.hub.done:
+	}
+}

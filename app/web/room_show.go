@@ -1,0 +1,92 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/components"
+)
+
+// showChat is the old address of the chat: the room general.
+func (s *Server) showChat(c *fiber.Ctx) error {
+	if _, ok := currentUser(c); !ok {
+		return signInFirst(c)
+	}
+	return c.Redirect(landingPath, fiber.StatusSeeOther)
+}
+
+// showRoomPage shows a room with its last messages, or with ?before=ID a
+// page of the messages before that one (for browsers without htmx).
+func (s *Server) showRoomPage(c *fiber.Ctx) error {
+	user, ok := currentUser(c)
+	if !ok {
+		return signInFirst(c)
+	}
+	before, err := beforeParam(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	room, err := s.findRoom(ctx, c.Params("room"))
+	if err != nil {
+		return err
+	}
+	rooms, err := s.opts.Store.Rooms(ctx)
+	if err != nil {
+		return fmt.Errorf("web: rooms: %w", err)
+	}
+	page := components.ChatPage{User: user, Room: room, Rooms: rooms, Before: before}
+	if before == 0 {
+		page.Messages, page.Older, err = s.opts.Chat.Recent(ctx, room)
+	} else {
+		page.Messages, page.Older, err = s.earlierMessages(ctx, room, before)
+	}
+	if err != nil {
+		return err
+	}
+	page.Online, page.Listed = s.opts.Chat.PresenceWith(room.ID, user)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return render(c, fiber.StatusOK, components.Chat(page))
+}
+
+// findRoom returns the room of that name, or the 404 page: an unknown name
+// never creates a room.
+func (s *Server) findRoom(ctx context.Context, name string) (parley.Room, error) {
+	room, err := s.opts.Chat.Find(ctx, name)
+	if errors.Is(err, parley.ErrNotFound) {
+		return parley.Room{}, fiber.NewError(fiber.StatusNotFound, "There is no room of that name. The room list shows every room.")
+	}
+	return room, err
+}
+
+// beforeParam reads ?before=ID: 0 when absent, 400 unless a message ID.
+func beforeParam(c *fiber.Ctx) (int64, error) {
+	raw := c.Query("before")
+	if raw == "" {
+		return 0, nil
+	}
+	before, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || before <= 0 {
+		return 0, fiber.NewError(fiber.StatusBadRequest, "before must be a message ID: a whole number above 0.")
+	}
+	return before, nil
+}
+
+// earlierMessages returns the page of a room's messages before the given
+// ID, oldest first, and whether even older ones exist.
+func (s *Server) earlierMessages(ctx context.Context, room parley.Room, before int64) ([]parley.Message, bool, error) {
+	msgs, err := s.opts.Store.MessagesBefore(ctx, room.ID, before, parley.HistorySize+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("web: earlier messages: %w", err)
+	}
+	if len(msgs) > parley.HistorySize {
+		return msgs[1:], true, nil
+	}
+	return msgs, false, nil
+}
