@@ -51,10 +51,11 @@ func TestCrossSiteFormsRefused(t *testing.T) {
 		{"logout, fetch metadata cross-site", "/logout", map[string]string{"Sec-Fetch-Site": "cross-site"}},
 		{"login from another site", "/login", map[string]string{"Origin": "https://evil.example"}},
 		{"register from another site", "/register", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}},
+		{"room from another site", "/rooms", map[string]string{"Origin": "https://evil.example"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			form := url.Values{"username": {"mallory"}, "password": {"password1"}}
+			form := url.Values{"username": {"mallory"}, "password": {"password1"}, "name": {"mallory-room"}}
 			req, _ := http.NewRequest(http.MethodPost, a.URL()+tt.path, stringsReader(form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			for k, v := range tt.header {
@@ -65,7 +66,10 @@ func TestCrossSiteFormsRefused(t *testing.T) {
 			}
 		})
 	}
-	// The session survived the forged sign-out.
+	// The session survived the forged sign-out, and no room was created.
+	if _, page, _ := b.get("/rooms"); strings.Contains(page, "mallory-room") {
+		t.Errorf("a cross-site POST /rooms created a room")
+	}
 	if status, _, _ := b.get("/r/general"); status != http.StatusOK {
 		t.Errorf("GET /r/general after refused cross-site logout: got %d, want 200", status)
 	}
