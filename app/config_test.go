@@ -25,6 +25,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		{"BaseURL", cfg.BaseURL, "http://localhost:8080"},
 		{"DatabaseURL", cfg.DatabaseURL, "file:parley.db"},
 		{"RegistrationOpen", cfg.RegistrationOpen, true},
+		{"RoomCreationAdminsOnly", cfg.RoomCreationAdminsOnly, false},
 		{"BcryptCost", cfg.BcryptCost, 12},
 		{"AuthRateLimit", cfg.AuthRateLimit, 20},
 		{"MessageRateLimit", cfg.Chat.MessageRateLimit, 20},
@@ -42,6 +43,7 @@ func TestLoadConfigReadsVariablesAndFlags(t *testing.T) {
 		"PORT":               "9000",
 		"DATABASE_URL":       "file:/tmp/env.db",
 		"REGISTRATION":       "closed",
+		"ROOM_CREATION":      "admins",
 		"BCRYPT_COST":        "4",
 		"AUTH_RATE_LIMIT":    "0",
 		"MESSAGE_RATE_LIMIT": "5",
@@ -56,7 +58,7 @@ func TestLoadConfigReadsVariablesAndFlags(t *testing.T) {
 	if cfg.DatabaseURL != "file:/tmp/flag.db" {
 		t.Errorf("DatabaseURL: got %q, want the flag's value over the variable's", cfg.DatabaseURL)
 	}
-	if cfg.RegistrationOpen || cfg.BcryptCost != 4 || cfg.AuthRateLimit != 0 || cfg.Chat.MessageRateLimit != 5 || cfg.LogLevel != slog.LevelDebug {
+	if cfg.RegistrationOpen || !cfg.RoomCreationAdminsOnly || cfg.BcryptCost != 4 || cfg.AuthRateLimit != 0 || cfg.Chat.MessageRateLimit != 5 || cfg.LogLevel != slog.LevelDebug {
 		t.Errorf("got %+v, want the variables' values", cfg)
 	}
 
@@ -86,6 +88,7 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		{map[string]string{"AUTH_RATE_LIMIT": "-1"}, "AUTH_RATE_LIMIT"},
 		{map[string]string{"MESSAGE_RATE_LIMIT": "1.5"}, "MESSAGE_RATE_LIMIT"},
 		{map[string]string{"REGISTRATION": "maybe"}, "REGISTRATION"},
+		{map[string]string{"ROOM_CREATION": "everyone"}, "ROOM_CREATION"},
 		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{map[string]string{"GITHUB_CLIENT_ID": "id"}, "GITHUB_CLIENT_SECRET"},
 		{map[string]string{"GOOGLE_CLIENT_SECRET": "secret"}, "GOOGLE_CLIENT_ID"},
