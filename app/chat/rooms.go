@@ -214,6 +214,17 @@ func (r *Rooms) PresenceWith(roomID int64, user parley.User) (online int, listed
 	return online, listed
 }
 
+// Presence returns how many people are in the room and the start of its
+// online list: what a page that opens no socket should show.
+func (r *Rooms) Presence(roomID int64) (online int, listed []parley.User) {
+	r.hub.call(func() {
+		if p := r.hub.rooms[roomID]; p != nil {
+			online, listed = len(p.people), p.listed(parley.OnlineListSize)
+		}
+	})
+	return online, listed
+}
+
 // EndSession closes every socket of a session that has signed out.
 func (r *Rooms) EndSession(sessionKey string) {
 	select {

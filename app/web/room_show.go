@@ -44,13 +44,16 @@ func (s *Server) showRoomPage(c *fiber.Ctx) error {
 	page := components.ChatPage{User: user, Room: room, Rooms: rooms, Before: before}
 	if before == 0 {
 		page.Messages, page.Older, err = s.opts.Chat.Recent(ctx, room)
+		page.Online, page.Listed = s.opts.Chat.PresenceWith(room.ID, user)
 	} else {
+		// A page of older messages opens no socket: its reader is not in
+		// the room.
 		page.Messages, page.Older, err = s.earlierMessages(ctx, room, before)
+		page.Online, page.Listed = s.opts.Chat.Presence(room.ID)
 	}
 	if err != nil {
 		return err
 	}
-	page.Online, page.Listed = s.opts.Chat.PresenceWith(room.ID, user)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, fiber.StatusOK, components.Chat(page))
 }
