@@ -58,3 +58,13 @@ func loginCount(t *testing.T, s *sqlite.Store, userID int64) int64 {
 
 // general is the ID of the room that every database starts with.
 const general int64 = 1
+
+// createRoom creates a room and fails the test when that fails.
+func createRoom(t *testing.T, s *sqlite.Store, name string, createdBy int64) parley.Room {
+	t.Helper()
+	r, err := s.CreateRoom(t.Context(), name, createdBy)
+	if err != nil {
+		t.Fatalf("CreateRoom(%q, %d): %v", name, createdBy, err)
+	}
+	return r
+}
