@@ -6,27 +6,54 @@ import (
 	"strconv"
 )
 
-// countPattern finds the user count in a #num-users fragment such as
-// <span id="num-users" hx-swap-oob="true">1234 users online</span>, with
+// countPattern matches a #num-users fragment from its opening tag on, such
+// as <span id="num-users" hx-swap-oob="true">1234 users online</span>, with
 // any other attributes around the id, and "1 user online" for one.
 var countPattern = regexp.MustCompile(
-	`<[A-Za-z][A-Za-z0-9-]*[^>]*\sid=["']num-users["'][^>]*>\s*(\d+)\s+users?\s+online`)
+	`^<[A-Za-z][A-Za-z0-9-]*[^>]*\sid=["']num-users["'][^>]*>\s*(\d+)\s+users?\s+online`)
 
-// countMarker is looked for before running countPattern, which most
-// frames (messages, notices) do not need.
+// countMarker is what every #num-users fragment holds; countPattern only
+// runs on the tag around it and that tag's text.
 var countMarker = []byte("num-users")
 
 // parseCount returns the user count a frame shows. A frame may hold
 // several fragments; the last count in it wins, as it would in a browser.
-func parseCount(frame []byte) (int, bool) {
-	if !bytes.Contains(frame, countMarker) {
+// It runs countPattern only on the tags around each marker, not on the
+// whole frame: presence frames are kilobytes long and every socket gets
+// them.
+func parseCount(frame []byte) (count int, found bool) {
+	for from := 0; ; {
+		at := bytes.Index(frame[from:], countMarker)
+		if at < 0 {
+			return count, found
+		}
+		at += from
+		if c, ok := countInTag(frame, at); ok {
+			count, found = c, true
+		}
+		from = at + len(countMarker)
+	}
+}
+
+// countInTag parses the count of a #num-users fragment whose opening tag
+// holds the marker at index at, if it is one: the tag and its text, up
+// to the next tag, are all countPattern sees.
+func countInTag(frame []byte, at int) (int, bool) {
+	start := bytes.LastIndexByte(frame[:at], '<')
+	if start < 0 {
 		return 0, false
 	}
-	matches := countPattern.FindAllSubmatch(frame, -1)
-	if len(matches) == 0 {
+	end := len(frame)
+	if tagEnd := bytes.IndexByte(frame[at:], '>'); tagEnd >= 0 {
+		if textEnd := bytes.IndexByte(frame[at+tagEnd:], '<'); textEnd >= 0 {
+			end = at + tagEnd + textEnd
+		}
+	}
+	match := countPattern.FindSubmatch(frame[start:end])
+	if match == nil {
 		return 0, false
 	}
-	count, err := strconv.Atoi(string(matches[len(matches)-1][1]))
+	count, err := strconv.Atoi(string(match[1]))
 	if err != nil {
 		return 0, false
 	}

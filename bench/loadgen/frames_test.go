@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestParseCount(t *testing.T) {
 	tests := []struct {
@@ -19,7 +23,15 @@ func TestParseCount(t *testing.T) {
 				`<span id="num-users" hx-swap-oob="true">5 users online</span>`, 5, true},
 		{"after a message", `<div hx-swap-oob="beforeend:#messages"><article class="message" id="msg-1">hi</article></div>` +
 			`<span id="num-users" hx-swap-oob="true">9 users online</span>`, 9, true},
+		{"count and online list", `<span id="num-users" class="num-users" role="status" hx-swap-oob="true">10 users online</span>` +
+			`<ul id="online-users" class="online-users" hx-swap-oob="true"><li><span class="person">lg-abc-0</span></li>` +
+			`<li class="more">and 9 more</li></ul>`, 10, true},
+		{"online list only", `<ul id="online-users" class="online-users" hx-swap-oob="true"><li>lg-abc-0</li></ul>`, 0, false},
 		{"message only", `<div hx-swap-oob="beforeend:#messages"><article class="message" id="msg-42">12 users online</article></div>`, 0, false},
+		{"marker twice in the tag", `<span id="num-users" class="num-users" hx-swap-oob="true">8 users online</span>`, 8, true},
+		{"count after a later marker that is no count",
+			`<span id="num-users" hx-swap-oob="true">6 users online</span><p class="num-users">x</p>`, 6, true},
+		{"count after a long online list", presenceFrame(100, 9900), 10000, true},
 		{"other id", `<span id="num-users-total">4 users online</span>`, 0, false},
 		{"data-id is not id", `<span data-id="num-users">4 users online</span>`, 0, false},
 	}
@@ -30,5 +42,31 @@ func TestParseCount(t *testing.T) {
 				t.Errorf("parseCount(%q) = %d, %v; want %d, %v", tt.frame, got, found, tt.want, tt.found)
 			}
 		})
+	}
+}
+
+// presenceFrame is a presence frame as Parley sends it: the count, then
+// the online list with listed names and a line for the others.
+func presenceFrame(listed, more int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<span id="num-users" class="num-users" role="status" hx-swap-oob="true">%d users online</span>`, listed+more)
+	b.WriteString(`<ul id="online-users" class="online-users" hx-swap-oob="true">`)
+	for i := range listed {
+		fmt.Fprintf(&b, "<li><span class=\"person\">lg-3acbb6-%d</span></li>\n", 1000+i)
+	}
+	if more > 0 {
+		fmt.Fprintf(&b, `<li class="more">and %d more</li>`, more)
+	}
+	b.WriteString(`</ul>`)
+	return b.String()
+}
+
+func BenchmarkParseCount(b *testing.B) {
+	frame := []byte(presenceFrame(100, 9900))
+	b.SetBytes(int64(len(frame)))
+	for b.Loop() {
+		if _, ok := parseCount(frame); !ok {
+			b.Fatal("no count in the presence frame")
+		}
 	}
 }

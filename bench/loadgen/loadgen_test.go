@@ -47,6 +47,7 @@ func testOptions(t *testing.T, url string) Options {
 		URL:             url,
 		Users:           testUsers,
 		Sockets:         testSockets,
+		Rooms:           1,
 		Messages:        testMessages,
 		DialConcurrency: 10,
 		PhaseTimeout:    testPhaseTimeout,
@@ -55,19 +56,35 @@ func testOptions(t *testing.T, url string) Options {
 	}
 }
 
-// checkCounts checks the counts a run reports for opts.
+// checkCounts checks the counts a run of opts in one room reports.
 func checkCounts(t *testing.T, opts Options, got Result) {
 	t.Helper()
-	receivers := opts.Sockets - got.StalledSockets
+	checkRoomCounts(t, opts, got, roomWant{perRoom: opts.Users, receivers: opts.Sockets - got.StalledSockets})
+}
+
+// roomWant is what a run must report about the sender's room.
+type roomWant struct {
+	perRoom   int // the count each room's sockets end on
+	receivers int // reading sockets in the sender's room
+}
+
+// checkRoomCounts checks the counts a run of opts reports: every socket
+// ends on its room's count and no message leaves its room.
+func checkRoomCounts(t *testing.T, opts Options, got Result, want roomWant) {
+	t.Helper()
 	checks := []struct {
 		name      string
 		got, want int64
 	}{
-		{"storm expected count", int64(got.Storm.ExpectedCount), int64(opts.Users)},
-		{"sockets showing the final count", int64(got.Storm.SocketsShowingExpected), int64(opts.Sockets)},
+		{"rooms", int64(got.Rooms), int64(opts.Rooms)},
+		{"storm expected count", int64(got.Storm.ExpectedCount), int64(want.perRoom)},
+		{"storm smallest expected count", int64(got.Storm.ExpectedCountMin), int64(want.perRoom)},
+		{"sockets showing their room's count", int64(got.Storm.SocketsShowingExpected), int64(opts.Sockets)},
 		{"broadcast messages", int64(got.Broadcast.Messages), int64(opts.Messages)},
-		{"broadcast receivers", int64(got.Broadcast.Receivers), int64(receivers)},
-		{"broadcast deliveries", got.Broadcast.Deliveries, int64(opts.Messages * receivers)},
+		{"broadcast receivers", int64(got.Broadcast.Receivers), int64(want.receivers)},
+		{"broadcast deliveries", got.Broadcast.Deliveries, int64(opts.Messages * want.receivers)},
+		{"message frames outside the sender's room", got.Broadcast.ForeignDeliveries, 0},
+		{"rooms created", int64(got.RoomSetup.Created), int64(roomsToCreate(opts.Rooms))},
 		{"sockets closed in the leave storm", int64(got.Leave.Closed), int64(opts.Sockets - 1)},
 		{"survivor's count after the leave storm", int64(got.Leave.SurvivorCount), 1},
 		{"users registered", int64(got.SignIn.Registered), int64(opts.Users)},
@@ -84,6 +101,15 @@ func checkCounts(t *testing.T, opts Options, got Result) {
 	if got.Server == nil || got.Server.PeakRSSBytes <= 0 {
 		t.Errorf("server resources = %+v, want RSS read from /proc", got.Server)
 	}
+}
+
+// roomsToCreate is how many rooms a fresh run creates: none with one
+// room, which is general.
+func roomsToCreate(rooms int) int {
+	if rooms == 1 {
+		return 0
+	}
+	return rooms
 }
 
 func TestRunAgainstFloor(t *testing.T) {
@@ -181,5 +207,46 @@ func TestRunRefusesRemoteURL(t *testing.T) {
 	_, err := run(context.Background(), opts)
 	if err == nil || !strings.Contains(err.Error(), "not loopback") {
 		t.Fatalf("run against a remote URL: err = %v, want a refusal", err)
+	}
+}
+
+// acceptRooms answers POST /rooms with 303, as Parley does for a new room,
+// in front of the floor, which has one room: every socket of every "room"
+// then receives every message.
+func acceptRooms(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/rooms" {
+			http.Redirect(w, r, "/r/"+r.PostFormValue("name"), http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestRunCountsMessagesThatLeaveTheirRoom(t *testing.T) {
+	broadcaster := floor.New()
+	server := httptest.NewServer(acceptRooms(broadcaster.Handler()))
+	t.Cleanup(func() {
+		broadcaster.Close()
+		server.Close()
+	})
+	opts := testOptions(t, server.URL)
+	// Socket i is user i mod 5 in room i mod 6: every room holds all five
+	// users, so the floor's one count is every room's count.
+	opts.Sockets, opts.Users, opts.Rooms = 60, 5, 6
+	got, err := run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	// The other rooms' sockets may still be reading the last messages when
+	// the leave storm closes them: some of the frames may never arrive.
+	elsewhere := int64(opts.Sockets - opts.Sockets/opts.Rooms)
+	most := int64(opts.Messages) * elsewhere
+	if foreign := got.Broadcast.ForeignDeliveries; foreign < 1 || foreign > most {
+		t.Errorf("message frames outside the sender's room = %d, want 1..%d (%d messages to %d sockets)",
+			foreign, most, opts.Messages, elsewhere)
+	}
+	if got.Broadcast.Frames.ElsewhereMax < 1 {
+		t.Errorf("frames per socket outside the sender's room: max %d, want at least 1", got.Broadcast.Frames.ElsewhereMax)
 	}
 }

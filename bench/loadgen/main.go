@@ -1,7 +1,8 @@
 // Command loadgen measures a running Parley (or the floor in bench/floor):
 // it signs in users through the real forms, opens websockets spread over
-// them, and times the connect storm, message broadcast and leave storm,
-// reading the server's CPU and memory from /proc. See bench/README.md.
+// them (and over rooms it creates, with -rooms), and times the connect
+// storm, message broadcast and leave storm, reading the server's CPU and
+// memory from /proc. See bench/README.md.
 //
 //	go run ./bench/loadgen -url http://127.0.0.1:8080 -sockets 1000 -pid $(pgrep -n parley)
 package main
@@ -54,6 +55,7 @@ func parseFlags() (Options, bool) {
 	flag.StringVar(&opts.URL, "url", defaultURL, "the server's base URL (loopback unless -allow-remote)")
 	flag.IntVar(&opts.Users, "users", 0, "users to sign in (K); 0 means one per socket")
 	flag.IntVar(&opts.Sockets, "sockets", defaultSockets, "websockets to open (N), round-robin over the users")
+	flag.IntVar(&opts.Rooms, "rooms", 1, "rooms (R) to spread the sockets over, socket i in room i mod R; 1 puts every socket in general")
 	flag.IntVar(&opts.Messages, "messages", defaultMessages, "messages to time in the broadcast phase (M)")
 	flag.IntVar(&opts.DialConcurrency, "dial-concurrency", defaultDialConcurrency, "websocket dials in flight at once")
 	flag.Float64Var(&opts.StalledPercent, "stalled-percent", 0, "share of sockets, in percent, that stop reading once they show the final count")

@@ -11,6 +11,7 @@ type checkpoint int
 const (
 	atStart checkpoint = iota
 	afterSignIn
+	afterRooms // after creating the rooms, when there are several
 	afterStorm
 	afterBroadcast
 	afterLeave
@@ -76,7 +77,8 @@ func summarize(p procReader, s [checkpointCount]procSample, sockets int) Resourc
 		PID: p.pid,
 		CPUSeconds: PhaseNumbers{
 			SignIn:    cpuBetween(atStart, afterSignIn),
-			Storm:     cpuBetween(afterSignIn, afterStorm),
+			Rooms:     cpuBetween(afterSignIn, afterRooms),
+			Storm:     cpuBetween(afterRooms, afterStorm),
 			Broadcast: cpuBetween(afterStorm, afterBroadcast),
 			Leave:     cpuBetween(afterBroadcast, afterLeave),
 			Total:     cpuBetween(atStart, afterLeave),
@@ -84,11 +86,12 @@ func summarize(p procReader, s [checkpointCount]procSample, sockets int) Resourc
 		RSSBytes: RSSSamples{
 			Start:          s[atStart].RSSBytes,
 			AfterSignIn:    s[afterSignIn].RSSBytes,
+			AfterRooms:     s[afterRooms].RSSBytes,
 			AfterStorm:     s[afterStorm].RSSBytes,
 			AfterBroadcast: s[afterBroadcast].RSSBytes,
 			AfterLeave:     s[afterLeave].RSSBytes,
 		},
 		PeakRSSBytes:      peak,
-		RSSPerSocketBytes: roundTo(float64(s[afterStorm].RSSBytes-s[afterSignIn].RSSBytes)/float64(sockets), 1),
+		RSSPerSocketBytes: roundTo(float64(s[afterStorm].RSSBytes-s[afterRooms].RSSBytes)/float64(sockets), 1),
 	}
 }

@@ -17,6 +17,7 @@ type Options struct {
 	URL             string        // the server's base URL, e.g. http://127.0.0.1:8080
 	Users           int           // users to sign in; 0 means one per socket
 	Sockets         int           // websockets to open, round-robin over the users
+	Rooms           int           // rooms the sockets join round-robin; 1 means all in general
 	Messages        int           // messages to time in the broadcast phase
 	DialConcurrency int           // websocket dials in flight at once
 	StalledPercent  float64       // share of sockets that stop reading after the storm
@@ -48,6 +49,12 @@ func (o Options) normalize() (Options, error) {
 	if o.Users < 1 {
 		return o, fmt.Errorf("users must be at least 1, got %d", o.Users)
 	}
+	if o.Rooms < 1 {
+		return o, fmt.Errorf("rooms must be at least 1, got %d", o.Rooms)
+	}
+	if o.Rooms > o.Sockets {
+		return o, fmt.Errorf("rooms (%d) must not exceed sockets (%d): every room needs a socket", o.Rooms, o.Sockets)
+	}
 	if o.Messages < 0 {
 		return o, fmt.Errorf("messages must not be negative, got %d", o.Messages)
 	}
@@ -67,10 +74,25 @@ func (o Options) normalize() (Options, error) {
 		}
 		o.RunID = id
 	}
+	if err := o.checkRoomNames(); err != nil {
+		return o, err
+	}
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
 	return o, nil
+}
+
+// checkRoomNames checks that the run ID makes valid room names; the last
+// room's is the longest.
+func (o Options) checkRoomNames() error {
+	if o.Rooms == 1 {
+		return nil
+	}
+	if err := checkRoomName(roomName(o.RunID, o.Rooms-1, o.Rooms)); err != nil {
+		return fmt.Errorf("run ID %q with %d rooms: %w", o.RunID, o.Rooms, err)
+	}
+	return nil
 }
 
 // parseEndpoints checks that rawURL is http(s), and loopback unless

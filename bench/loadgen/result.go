@@ -14,11 +14,13 @@ type Result struct {
 	RunID           string  `json:"run_id"`
 	Users           int     `json:"users"`
 	Sockets         int     `json:"sockets"`
+	Rooms           int     `json:"rooms"` // 1: every socket in general
 	StalledSockets  int     `json:"stalled_sockets"`
 	DialConcurrency int     `json:"dial_concurrency"`
 	StalledPercent  float64 `json:"stalled_percent"`
 
 	SignIn    SignInResult    `json:"sign_in"`
+	RoomSetup RoomSetupResult `json:"room_setup"`
 	Storm     StormResult     `json:"storm"`
 	Broadcast BroadcastResult `json:"broadcast"`
 	Leave     LeaveResult     `json:"leave"`
@@ -34,17 +36,30 @@ type SignInResult struct {
 	LoggedIn   int     `json:"logged_in"` // names already taken by an earlier run with the same run ID
 }
 
+// RoomSetupResult describes creating the rooms: nothing with one room.
+type RoomSetupResult struct {
+	Seconds float64 `json:"seconds"`
+	Created int     `json:"created"`
+	Existed int     `json:"existed"` // names already taken by an earlier run with the same run ID
+}
+
 // StormResult describes the connect storm: every socket dialled, until
-// each shows the final count.
+// each shows the final count of its room: the number of distinct users
+// among the room's sockets.
 type StormResult struct {
+	// ExpectedCount is the largest count a room must show; with one room,
+	// the count every socket must show.
 	ExpectedCount int `json:"expected_count"`
-	// SocketsShowingExpected is how many sockets showed ExpectedCount when
-	// the storm ended: all of them, or the run fails.
+	// ExpectedCountMin is the smallest: ExpectedCount unless the rooms
+	// hold different numbers of users.
+	ExpectedCountMin int `json:"expected_count_min"`
+	// SocketsShowingExpected is how many sockets showed their room's count
+	// when the storm ended: all of them, or the run fails.
 	SocketsShowingExpected int `json:"sockets_showing_expected"`
 	// DialSeconds runs from the first dial's start to the last dial's end.
 	DialSeconds float64 `json:"dial_seconds"`
 	// ConvergeSeconds runs from the first dial's start until the last
-	// socket showed ExpectedCount.
+	// socket showed its room's count.
 	ConvergeSeconds float64 `json:"converge_seconds"`
 	// ConvergeAfterLastDialSeconds is ConvergeSeconds minus DialSeconds.
 	ConvergeAfterLastDialSeconds float64 `json:"converge_after_last_dial_seconds"`
@@ -55,16 +70,32 @@ type StormResult struct {
 }
 
 // BroadcastResult describes the messages sent by one socket, each timed
-// from its send until every reading socket had it.
+// from its send until every reading socket of its room had it.
 type BroadcastResult struct {
-	Messages  int `json:"messages"`
-	Receivers int `json:"receivers"` // sockets still reading: all but the stalled ones
-	// Deliveries counts (message, socket) arrivals: Messages * Receivers.
-	Deliveries int64   `json:"deliveries"`
-	P50Ms      float64 `json:"p50_ms"`
-	P99Ms      float64 `json:"p99_ms"`
-	MaxMs      float64 `json:"max_ms"`
-	MeanMs     float64 `json:"mean_ms"`
+	Messages int `json:"messages"`
+	// Receivers is the number of sockets each message must reach: the
+	// sender's room's sockets that still read (all but the stalled ones).
+	Receivers int `json:"receivers"`
+	// Deliveries counts (message, socket) arrivals in the sender's room:
+	// Messages * Receivers.
+	Deliveries int64 `json:"deliveries"`
+	// ForeignDeliveries counts frames with one of the run's messages that
+	// sockets of other rooms received, until the end of the run: 0, or
+	// messages leak out of their room.
+	ForeignDeliveries int64           `json:"foreign_deliveries"`
+	Frames            FramesPerSocket `json:"frames_per_socket"`
+	P50Ms             float64         `json:"p50_ms"`
+	P99Ms             float64         `json:"p99_ms"`
+	MaxMs             float64         `json:"max_ms"`
+	MeanMs            float64         `json:"mean_ms"`
+}
+
+// FramesPerSocket counts the frames a reading socket received during the
+// broadcast, in the sender's room and in the other rooms.
+type FramesPerSocket struct {
+	InRoomAvg    float64 `json:"in_room_avg"`
+	ElsewhereAvg float64 `json:"elsewhere_avg"` // 0 with one room
+	ElsewhereMax int64   `json:"elsewhere_max"`
 }
 
 // LeaveResult describes the leave storm: every socket but one closed.
@@ -94,6 +125,7 @@ type Resources struct {
 type RSSSamples struct {
 	Start          int64 `json:"start"`
 	AfterSignIn    int64 `json:"after_sign_in"`
+	AfterRooms     int64 `json:"after_rooms"` // before the storm
 	AfterStorm     int64 `json:"after_storm"` // with every socket open
 	AfterBroadcast int64 `json:"after_broadcast"`
 	AfterLeave     int64 `json:"after_leave"`
@@ -102,6 +134,7 @@ type RSSSamples struct {
 // PhaseNumbers holds one figure per phase, and their total.
 type PhaseNumbers struct {
 	SignIn    float64 `json:"sign_in"`
+	Rooms     float64 `json:"rooms"`
 	Storm     float64 `json:"storm"`
 	Broadcast float64 `json:"broadcast"`
 	Leave     float64 `json:"leave"`
@@ -123,16 +156,24 @@ func writeTable(w io.Writer, r Result) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", phase, metric, fmt.Sprintf(format, args...))
 	}
 	row("run", "url", "%s (run %s)", r.URL, r.RunID)
-	row("", "users / sockets", "%d / %d (%d stalled, dial concurrency %d)",
-		r.Users, r.Sockets, r.StalledSockets, r.DialConcurrency)
+	row("", "users / sockets / rooms", "%d / %d / %d (%d stalled, dial concurrency %d)",
+		r.Users, r.Sockets, r.Rooms, r.StalledSockets, r.DialConcurrency)
 	row("sign-in", "time", "%.2f s (%d registered, %d signed in)", r.SignIn.Seconds, r.SignIn.Registered, r.SignIn.LoggedIn)
+	if r.Rooms > 1 {
+		row("rooms", "time", "%.2f s (%d created, %d there already)", r.RoomSetup.Seconds, r.RoomSetup.Created, r.RoomSetup.Existed)
+	}
 	row("storm", "dial", "%.2f s", r.Storm.DialSeconds)
-	row("", "all show final count", "%.3f s after first dial, %.3f s after last dial (%d sockets show %d)",
-		r.Storm.ConvergeSeconds, r.Storm.ConvergeAfterLastDialSeconds, r.Storm.SocketsShowingExpected, r.Storm.ExpectedCount)
+	row("", "all show final count", "%.3f s after first dial, %.3f s after last dial (%d sockets show their room's: %s)",
+		r.Storm.ConvergeSeconds, r.Storm.ConvergeAfterLastDialSeconds, r.Storm.SocketsShowingExpected,
+		describeRange(r.Storm.ExpectedCountMin, r.Storm.ExpectedCount))
 	row("", "frames / payload received", "%d / %s", r.Storm.Frames, formatBytes(float64(r.Storm.PayloadBytes)))
 	row("", "presence frames per socket", "max %d, avg %.1f", r.Storm.PresenceFramesMax, r.Storm.PresenceFramesAvg)
 	row("broadcast", "latency", "p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms (%d messages to %d sockets)",
 		r.Broadcast.P50Ms, r.Broadcast.P99Ms, r.Broadcast.MaxMs, r.Broadcast.MeanMs, r.Broadcast.Messages, r.Broadcast.Receivers)
+	if r.Rooms > 1 {
+		row("", "outside the sender's room", "%d message frames received; frames per socket avg %.1f (max %d), in the room avg %.1f",
+			r.Broadcast.ForeignDeliveries, r.Broadcast.Frames.ElsewhereAvg, r.Broadcast.Frames.ElsewhereMax, r.Broadcast.Frames.InRoomAvg)
+	}
 	row("leave", "last socket shows 1", "%.3f s (%d closed in %.3f s; it shows %d)",
 		r.Leave.ConvergeSeconds, r.Leave.Closed, r.Leave.CloseSeconds, r.Leave.SurvivorCount)
 	if r.Server != nil {
@@ -147,8 +188,8 @@ func writeTable(w io.Writer, r Result) error {
 
 func writeResources(row func(phase, metric, format string, args ...any), who string, res Resources) {
 	cpu := res.CPUSeconds
-	row(who, "CPU seconds", "sign-in %.2f, storm %.2f, broadcast %.2f, leave %.2f, total %.2f (pid %d)",
-		cpu.SignIn, cpu.Storm, cpu.Broadcast, cpu.Leave, cpu.Total, res.PID)
+	row(who, "CPU seconds", "sign-in %.2f, rooms %.2f, storm %.2f, broadcast %.2f, leave %.2f, total %.2f (pid %d)",
+		cpu.SignIn, cpu.Rooms, cpu.Storm, cpu.Broadcast, cpu.Leave, cpu.Total, res.PID)
 	rss := res.RSSBytes
 	row("", "RSS", "start %s, after sign-in %s, storm %s, broadcast %s, leave %s; peak %s",
 		formatBytes(float64(rss.Start)), formatBytes(float64(rss.AfterSignIn)), formatBytes(float64(rss.AfterStorm)),

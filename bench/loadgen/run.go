@@ -16,16 +16,17 @@ import (
 
 // Timing and sizes of a run.
 const (
-	pollInterval        = 5 * time.Millisecond // how often a wait checks the sockets
-	handshakeTimeout    = 10 * time.Second     // one websocket handshake
-	closeConcurrency    = 16                   // sockets closed at once in the leave storm
-	dialProgressStep    = 1000                 // log every this many sockets
-	clientReadBuffer    = 2048                 // per socket; frames are small
-	clientWriteBuffer   = 1024                 // pooled: only one socket ever sends
-	senderIndex         = 0                    // the socket that sends the messages
-	survivorIndex       = 0                    // the socket left open in the leave storm
-	messageTokenPattern = "lgtok%sx%dz"        // run ID, message number; unique per message
-	messageTextPrefix   = "lg "                // text before the token
+	pollInterval       = 5 * time.Millisecond // how often a wait checks the sockets
+	handshakeTimeout   = 10 * time.Second     // one websocket handshake
+	closeConcurrency   = 16                   // sockets closed at once in the leave storm
+	dialProgressStep   = 1000                 // log every this many sockets
+	clientReadBuffer   = 2048                 // per socket; frames are small
+	clientWriteBuffer  = 1024                 // pooled: only one socket ever sends
+	senderIndex        = 0                    // the socket that sends the messages
+	survivorIndex      = 0                    // the socket left open in the leave storm
+	messageTokenPrefix = "lgtok%sx"           // run ID; every message of a run carries it
+	messageTokenSuffix = "%dz"                // message number; makes the token unique per message
+	messageTextPrefix  = "lg "                // text before the token
 )
 
 // run signs in the users, opens the sockets and measures the connect
@@ -53,6 +54,7 @@ type runner struct {
 	signer  *signer
 	fleet   *fleet
 	monitor *monitor
+	plan    roomPlan
 	cookies []string  // per user
 	sockets []*socket // per socket index; nil where a dial failed
 	stalled int
@@ -60,20 +62,23 @@ type runner struct {
 }
 
 func newRunner(opts Options, ends endpoints) *runner {
+	senderRoom := roomOf(senderIndex, opts.Rooms)
 	return &runner{
 		opts: opts,
 		ends: ends,
 		logf: func(format string, args ...any) {
 			fmt.Fprintf(opts.Log, "loadgen: "+format+"\n", args...)
 		},
+		plan:    newRoomPlan(opts.RunID, opts.Rooms, opts.Sockets, opts.Users),
 		signer:  newSigner(ends.base, ends.origin),
-		fleet:   newFleet(),
+		fleet:   newFleet(fmt.Sprintf(messageTokenPrefix, opts.RunID), senderRoom),
 		monitor: newMonitor(opts.PID),
 		result: Result{
 			URL:             ends.base.String(),
 			RunID:           opts.RunID,
 			Users:           opts.Users,
 			Sockets:         opts.Sockets,
+			Rooms:           opts.Rooms,
 			DialConcurrency: opts.DialConcurrency,
 			StalledPercent:  opts.StalledPercent,
 		},
@@ -90,6 +95,7 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 		end  checkpoint
 	}{
 		{"sign-in", r.signIn, afterSignIn},
+		{"rooms", r.createRooms, afterRooms},
 		{"connect storm", r.connectStorm, afterStorm},
 		{"broadcast", r.broadcast, afterBroadcast},
 		{"leave storm", r.leaveStorm, afterLeave},
@@ -102,6 +108,7 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 			return Result{}, err
 		}
 	}
+	r.result.Broadcast.ForeignDeliveries = r.fleet.foreign.Load()
 	r.result.Server = r.monitor.serverResources(r.opts.Sockets)
 	r.result.Loadgen = r.monitor.selfResources(r.opts.Sockets)
 	return r.result, nil
@@ -146,11 +153,30 @@ func (r *runner) signIn(ctx context.Context) error {
 	return nil
 }
 
+// createRooms creates the run's rooms as user 0; with one room there is
+// nothing to create: every socket goes to general.
+func (r *runner) createRooms(ctx context.Context) error {
+	if !r.plan.creates() {
+		return nil
+	}
+	start := time.Now()
+	made, err := r.signer.createRooms(ctx, r.cookies[0], r.plan.names, r.logf)
+	if err != nil {
+		return err
+	}
+	r.result.RoomSetup = RoomSetupResult{
+		Seconds: roundTo(time.Since(start).Seconds(), 1e6),
+		Created: made.created,
+		Existed: made.existed,
+	}
+	r.logf("rooms: %d created, %d there already, in %.2f s", made.created, made.existed, r.result.RoomSetup.Seconds)
+	return nil
+}
+
 // connectStorm dials every socket and waits until each shows the number
-// of distinct users among them.
+// of distinct users among the sockets of its room.
 func (r *runner) connectStorm(ctx context.Context) error {
-	expected := min(r.opts.Users, r.opts.Sockets)
-	r.fleet.target.Store(int64(expected))
+	lowest, highest := r.plan.expectedRange()
 	stalled := stalledIndexes(r.opts.Sockets, r.opts.StalledPercent)
 	r.stalled = len(stalled)
 	r.result.StalledSockets = len(stalled)
@@ -160,21 +186,30 @@ func (r *runner) connectStorm(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.logf("connect storm: %d sockets dialled in %.2f s; waiting for every one to show %d",
-		r.opts.Sockets, seconds(dialed-start), expected)
-	err = r.waitUntil(ctx, func() bool { return allShow(r.sockets, expected) })
+	r.logf("connect storm: %d sockets dialled in %.2f s; waiting for every one to show its room's count (%s)",
+		r.opts.Sockets, seconds(dialed-start), describeRange(lowest, highest))
+	err = r.waitUntil(ctx, func() bool { return allShowExpected(r.sockets) })
 	if err != nil {
-		return fmt.Errorf("wait for count %d: %w; %s", expected, err, countSummary(r.sockets, expected))
+		return fmt.Errorf("wait for the final counts: %w; %s", err, countSummary(r.sockets))
 	}
 	converged := int64(0)
 	for _, s := range r.sockets {
 		converged = max(converged, s.countChangedAt.Load())
 	}
-	r.result.Storm = stormResult(r.sockets, expected, seconds(dialed-start), seconds(converged-start))
-	r.result.Storm.SocketsShowingExpected = countShowing(r.sockets, expected)
-	r.logf("connect storm: every socket shows %d, %.3f s after the last dial",
-		expected, r.result.Storm.ConvergeAfterLastDialSeconds)
+	r.result.Storm = stormResult(r.sockets, seconds(dialed-start), seconds(converged-start))
+	r.result.Storm.ExpectedCount, r.result.Storm.ExpectedCountMin = highest, lowest
+	r.logf("connect storm: every socket shows its room's count (%s), %.3f s after the last dial",
+		describeRange(lowest, highest), r.result.Storm.ConvergeAfterLastDialSeconds)
 	return nil
+}
+
+// describeRange renders the counts the rooms must show: "10", or
+// "9..10" when the rooms differ.
+func describeRange(lowest, highest int) string {
+	if lowest == highest {
+		return fmt.Sprint(highest)
+	}
+	return fmt.Sprintf("%d..%d", lowest, highest)
 }
 
 // dialAll opens every socket, DialConcurrency at a time, and starts its
@@ -227,31 +262,33 @@ func (r *runner) dialAll(ctx context.Context, stalled map[int]bool) (lastDialEnd
 	return lastDialEnd, ctx.Err()
 }
 
-// dial opens socket i as user i mod Users, with that user's cookie and
-// the server's own Origin, as a browser tab would.
+// dial opens socket i as user i mod Users in room i mod Rooms, with that
+// user's cookie and the server's own Origin, as a browser tab would.
 func (r *runner) dial(ctx context.Context, dialer *websocket.Dialer, i int, stallAtTarget bool) (*socket, error) {
-	user := i % r.opts.Users
+	room := roomOf(i, r.opts.Rooms)
+	at := place{user: i % r.opts.Users, room: room, expected: r.plan.expected[room]}
 	header := http.Header{
-		"Cookie": {r.cookies[user]},
+		"Cookie": {r.cookies[at.user]},
 		"Origin": {r.ends.origin},
 	}
-	conn, resp, err := dialer.DialContext(ctx, r.ends.ws, header)
+	conn, resp, err := dialer.DialContext(ctx, r.plan.socketURL(r.ends.ws, room), header)
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("dial socket %d: %w (HTTP %d)", i, err, resp.StatusCode)
 		}
 		return nil, fmt.Errorf("dial socket %d: %w", i, err)
 	}
-	return newSocket(i, user, conn, stallAtTarget), nil
+	return newSocket(i, at, conn, stallAtTarget), nil
 }
 
 // broadcast sends Messages messages from one socket, one at a time, and
-// times each until every reading socket has it.
+// times each until every reading socket of the sender's room has it.
 func (r *runner) broadcast(ctx context.Context) error {
 	sender := r.sockets[senderIndex]
-	receivers := len(r.sockets) - r.stalled
+	receivers := readersIn(r.sockets, sender.room)
 	latencies := make([]time.Duration, 0, r.opts.Messages)
 	var deliveries int64
+	framesBefore := frameCounts(r.sockets)
 	defer r.fleet.probe.Store(nil)
 	for seq := 1; seq <= r.opts.Messages; seq++ {
 		latency, arrivals, err := r.timeMessage(ctx, sender, seq, receivers)
@@ -263,15 +300,68 @@ func (r *runner) broadcast(ctx context.Context) error {
 	}
 	r.result.Broadcast = latencyResult(latencies, receivers)
 	r.result.Broadcast.Deliveries = deliveries
-	r.logf("broadcast: p50 %.1f ms, p99 %.1f ms over %d messages to %d sockets",
-		r.result.Broadcast.P50Ms, r.result.Broadcast.P99Ms, len(latencies), receivers)
+	r.result.Broadcast.Frames = broadcastFrames(r.sockets, framesBefore, sender.room)
+	r.logf("broadcast: p50 %.1f ms, p99 %.1f ms over %d messages to %d sockets; %d frames of them outside the room",
+		r.result.Broadcast.P50Ms, r.result.Broadcast.P99Ms, len(latencies), receivers, r.fleet.foreign.Load())
 	return nil
+}
+
+// readersIn counts the sockets of room that keep reading.
+func readersIn(sockets []*socket, room int) int {
+	readers := 0
+	for _, s := range sockets {
+		if s.room == room && !s.stallAtTarget {
+			readers++
+		}
+	}
+	return readers
+}
+
+// frameCounts returns how many frames each socket has received so far.
+func frameCounts(sockets []*socket) []int64 {
+	counts := make([]int64, len(sockets))
+	for i, s := range sockets {
+		counts[i] = s.frames.Load()
+	}
+	return counts
+}
+
+// broadcastFrames sums up the frames the reading sockets received since
+// before, per socket, in room and in the other rooms.
+func broadcastFrames(sockets []*socket, before []int64, room int) FramesPerSocket {
+	var inRoom, elsewhere, inRoomSockets, elsewhereSockets int64
+	var result FramesPerSocket
+	for i, s := range sockets {
+		if s.stallAtTarget {
+			continue
+		}
+		frames := s.frames.Load() - before[i]
+		if s.room == room {
+			inRoom += frames
+			inRoomSockets++
+			continue
+		}
+		elsewhere += frames
+		elsewhereSockets++
+		result.ElsewhereMax = max(result.ElsewhereMax, frames)
+	}
+	result.InRoomAvg = average(inRoom, inRoomSockets)
+	result.ElsewhereAvg = average(elsewhere, elsewhereSockets)
+	return result
+}
+
+// average is total/count to three decimals, 0 when count is 0.
+func average(total, count int64) float64 {
+	if count == 0 {
+		return 0
+	}
+	return roundTo(float64(total)/float64(count), 1e3)
 }
 
 // timeMessage sends message seq, waits until receivers sockets have it,
 // and returns its latency and how many sockets received it.
 func (r *runner) timeMessage(ctx context.Context, sender *socket, seq, receivers int) (time.Duration, int64, error) {
-	token := fmt.Sprintf(messageTokenPattern, r.opts.RunID, seq)
+	token := fmt.Sprintf(messageTokenPrefix+messageTokenSuffix, r.opts.RunID, seq)
 	payload, err := chatPayload(messageTextPrefix + token)
 	if err != nil {
 		return 0, 0, err
@@ -388,43 +478,55 @@ func stalledIndexes(n int, percent float64) map[int]bool {
 	return stalled
 }
 
-// allShow reports whether every socket shows count.
-func allShow(sockets []*socket, count int) bool {
+// allShowExpected reports whether every socket shows its room's count.
+func allShowExpected(sockets []*socket) bool {
 	for _, s := range sockets {
-		if s.count.Load() != int64(count) {
+		if s.count.Load() != s.expected {
 			return false
 		}
 	}
 	return true
 }
 
-// countShowing counts the sockets that show count.
-func countShowing(sockets []*socket, count int) int {
+// countShowingExpected counts the sockets that show their room's count.
+func countShowingExpected(sockets []*socket) int {
 	showing := 0
 	for _, s := range sockets {
-		if s != nil && s.count.Load() == int64(count) {
+		if s != nil && s.count.Load() == s.expected {
 			showing++
 		}
 	}
 	return showing
 }
 
-// countSummary describes how far the sockets are from showing expected.
-func countSummary(sockets []*socket, expected int) string {
+// countSummary describes how far the sockets are from showing their
+// rooms' counts, naming the first one that does not.
+func countSummary(sockets []*socket) string {
 	lowest, highest := int64(math.MaxInt64), int64(math.MinInt64)
+	var first *socket
 	for _, s := range sockets {
-		if s != nil {
-			lowest, highest = min(lowest, s.count.Load()), max(highest, s.count.Load())
+		if s == nil {
+			continue
+		}
+		count := s.count.Load()
+		lowest, highest = min(lowest, count), max(highest, count)
+		if first == nil && count != s.expected {
+			first = s
 		}
 	}
-	return fmt.Sprintf("%d of %d sockets show %d, counts seen %d..%d (-1: none yet)",
-		countShowing(sockets, expected), len(sockets), expected, lowest, highest)
+	summary := fmt.Sprintf("%d of %d sockets show their room's count, counts seen %d..%d (-1: none yet)",
+		countShowingExpected(sockets), len(sockets), lowest, highest)
+	if first != nil {
+		summary += fmt.Sprintf("; socket %d (room %d) shows %d, want %d",
+			first.index, first.room, first.count.Load(), first.expected)
+	}
+	return summary
 }
 
 // stormResult totals what the sockets received during the storm.
-func stormResult(sockets []*socket, expected int, dialSeconds, convergeSeconds float64) StormResult {
+func stormResult(sockets []*socket, dialSeconds, convergeSeconds float64) StormResult {
 	result := StormResult{
-		ExpectedCount:                expected,
+		SocketsShowingExpected:       countShowingExpected(sockets),
 		DialSeconds:                  dialSeconds,
 		ConvergeSeconds:              convergeSeconds,
 		ConvergeAfterLastDialSeconds: roundTo(convergeSeconds-dialSeconds, 1e6),

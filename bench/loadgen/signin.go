@@ -139,36 +139,56 @@ func (s *signer) signIn(ctx context.Context, name string) (cookie string, regist
 	return cookie, false, nil
 }
 
-// postForm posts form to path as a same-origin browser would. It expects
-// 303 with a session cookie; a 409 is returned as a status for the caller
-// to handle, any other answer is an error.
-func (s *signer) postForm(ctx context.Context, path string, form url.Values) (cookie string, status int, err error) {
+// response is what the generator keeps of an HTTP answer.
+type response struct {
+	status  int
+	cookies []*http.Cookie
+	body    []byte // the first errorBodySnippet bytes, quoted in errors
+}
+
+// post posts form to path as a same-origin browser would, with cookie
+// (a Cookie header value) unless it is empty. Redirects are not followed.
+func (s *signer) post(ctx context.Context, path string, form url.Values, cookie string) (response, error) {
 	target := s.base.JoinPath(path).String()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", 0, fmt.Errorf("build POST %s: %w", path, err)
+		return response{}, fmt.Errorf("build POST %s: %w", path, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", s.origin)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return "", 0, fmt.Errorf("POST %s: %w", path, err)
+		return response{}, fmt.Errorf("POST %s: %w", path, err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodySnippet))
 	_, _ = io.Copy(io.Discard, resp.Body) // let the connection be reused
-	switch resp.StatusCode {
+	return response{status: resp.StatusCode, cookies: resp.Cookies(), body: body}, nil
+}
+
+// postForm posts a sign-in form to path. It expects 303 (to /chat or to a
+// room, wherever it leads) with a session cookie; a 409 is returned as a
+// status for the caller to handle, any other answer is an error.
+func (s *signer) postForm(ctx context.Context, path string, form url.Values) (cookie string, status int, err error) {
+	resp, err := s.post(ctx, path, form, "")
+	if err != nil {
+		return "", 0, err
+	}
+	switch resp.status {
 	case http.StatusSeeOther:
-		for _, c := range resp.Cookies() {
+		for _, c := range resp.cookies {
 			if c.Name == sessionCookie && c.Value != "" {
-				return c.Name + "=" + c.Value, resp.StatusCode, nil
+				return c.Name + "=" + c.Value, resp.status, nil
 			}
 		}
 		return "", 0, fmt.Errorf("POST %s: 303 without a %s cookie", path, sessionCookie)
 	case http.StatusConflict:
-		return "", resp.StatusCode, nil
+		return "", resp.status, nil
 	default:
-		return "", 0, fmt.Errorf("POST %s: HTTP %d, want 303: %q", path, resp.StatusCode, body)
+		return "", 0, fmt.Errorf("POST %s: HTTP %d, want 303: %q", path, resp.status, resp.body)
 	}
 }

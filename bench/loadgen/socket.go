@@ -20,9 +20,11 @@ const (
 // socket is one of the generator's websockets. Its reader goroutine owns
 // the connection's read side and publishes what it saw through atomics.
 type socket struct {
-	index int
-	user  int
-	conn  *websocket.Conn
+	index    int
+	user     int
+	room     int   // index into the run's rooms
+	expected int64 // the count its room must end on in the connect storm
+	conn     *websocket.Conn
 	// stallAtTarget makes the reader stop reading for good once the socket
 	// shows the storm's final count: a client that stops reading.
 	stallAtTarget bool
@@ -37,9 +39,15 @@ type socket struct {
 	presenceFrames atomic.Int64 // frames that carried a #num-users fragment
 }
 
-func newSocket(index, user int, conn *websocket.Conn, stallAtTarget bool) *socket {
-	s := &socket{index: index, user: user, conn: conn, stallAtTarget: stallAtTarget,
-		closing: make(chan struct{})}
+// place is where a socket belongs: its user and room, and the count its
+// room must end on.
+type place struct {
+	user, room, expected int
+}
+
+func newSocket(index int, at place, conn *websocket.Conn, stallAtTarget bool) *socket {
+	s := &socket{index: index, user: at.user, room: at.room, expected: int64(at.expected),
+		conn: conn, stallAtTarget: stallAtTarget, closing: make(chan struct{})}
 	s.count.Store(-1)
 	return s
 }
@@ -101,19 +109,24 @@ func (p *probe) arrive(now int64) {
 	}
 }
 
-// fleet is what every socket's reader shares: a clock, the storm's final
-// count, the message being followed, and the first unexpected failure.
+// fleet is what every socket's reader shares: a clock, the message being
+// followed, the count of messages seen outside the sender's room, and the
+// first unexpected failure.
 type fleet struct {
-	clock   time.Time
-	target  atomic.Int64
-	probe   atomic.Pointer[probe]
-	readers sync.WaitGroup
+	clock       time.Time
+	tokenPrefix []byte // every message of the run carries it
+	senderRoom  int
+	probe       atomic.Pointer[probe]
+	foreign     atomic.Int64 // frames with a message of the run outside senderRoom
+	readers     sync.WaitGroup
 
 	failureMu sync.Mutex
 	failure   error
 }
 
-func newFleet() *fleet { return &fleet{clock: time.Now()} }
+func newFleet(tokenPrefix string, senderRoom int) *fleet {
+	return &fleet{clock: time.Now(), tokenPrefix: []byte(tokenPrefix), senderRoom: senderRoom}
+}
 
 // now returns the fleet clock: monotonic nanoseconds since the fleet began.
 func (f *fleet) now() int64 { return int64(time.Since(f.clock)) }
@@ -143,6 +156,25 @@ func (f *fleet) startReader(s *socket) {
 	}()
 }
 
+// noteMessage looks for the run's messages in a frame s received: in the
+// sender's room, the first arrival of the followed message; elsewhere, a
+// foreign delivery, whichever message it is. It returns the sequence number
+// of the last message s has counted.
+func (f *fleet) noteMessage(s *socket, frame []byte, now, lastProbe int64) int64 {
+	if !bytes.Contains(frame, f.tokenPrefix) {
+		return lastProbe
+	}
+	if s.room != f.senderRoom {
+		f.foreign.Add(1)
+		return lastProbe
+	}
+	if p := f.probe.Load(); p != nil && p.seq > lastProbe && bytes.Contains(frame, p.token) {
+		p.arrive(now)
+		return p.seq
+	}
+	return lastProbe
+}
+
 // read reads frames until the connection ends, recording counts, frames,
 // bytes and probe arrivals. A connection that ends before the generator
 // closed it is a failure.
@@ -150,29 +182,53 @@ func (f *fleet) read(s *socket) {
 	s.conn.SetReadLimit(maxFrameBytes)
 	var lastProbe int64
 	for {
-		_, frame, err := s.conn.ReadMessage()
+		buf := framePool.Get().(*bytes.Buffer)
+		err := readFrame(s.conn, buf)
 		if err != nil {
+			framePool.Put(buf)
 			if !s.isClosing() {
 				f.fail(fmt.Errorf("socket %d closed by the server: %w", s.index, err))
 			}
 			return
 		}
-		now := f.now()
-		s.frames.Add(1)
-		s.payloadBytes.Add(int64(len(frame)))
-		if count, ok := parseCount(frame); ok {
-			s.presenceFrames.Add(1)
-			if s.count.Swap(int64(count)) != int64(count) {
-				s.countChangedAt.Store(now)
-			}
-		}
-		if p := f.probe.Load(); p != nil && p.seq > lastProbe && bytes.Contains(frame, p.token) {
-			lastProbe = p.seq
-			p.arrive(now)
-		}
-		if s.stallAtTarget && s.count.Load() == f.target.Load() {
+		lastProbe = f.record(s, buf.Bytes(), lastProbe)
+		framePool.Put(buf)
+		if s.stallAtTarget && s.count.Load() == s.expected {
 			<-s.closing
 			return
 		}
 	}
+}
+
+// record counts one frame s received and what it shows. It returns the
+// sequence number of the last message s has counted.
+func (f *fleet) record(s *socket, frame []byte, lastProbe int64) int64 {
+	now := f.now()
+	s.frames.Add(1)
+	s.payloadBytes.Add(int64(len(frame)))
+	if count, ok := parseCount(frame); ok {
+		s.presenceFrames.Add(1)
+		if s.count.Swap(int64(count)) != int64(count) {
+			s.countChangedAt.Store(now)
+		}
+	}
+	return f.noteMessage(s, frame, now, lastProbe)
+}
+
+// framePool holds the buffers readers read frames into: presence frames
+// run to kilobytes, and 10,000 sockets read each one.
+var framePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readFrame reads the next message of conn into buf, which it empties
+// first.
+func readFrame(conn *websocket.Conn, buf *bytes.Buffer) error {
+	buf.Reset()
+	_, r, err := conn.NextReader()
+	if err != nil {
+		return err
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		return fmt.Errorf("read frame: %w", err)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 // Command report turns the JSON lines of bench/matrix.sh into the Markdown
 // tables of BENCHMARKS.md: for each case, the floor and Parley side by side
-// and Parley's ratio to the floor.
+// and Parley's ratio to the floor, or Parley alone for a case the floor did
+// not run (several rooms: the floor has one).
 //
 //	go run ./bench/report < /tmp/parley-bench.jsonl
 package main
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // run is the part of one load generator result the report shows.
@@ -19,6 +21,7 @@ type run struct {
 	Users   int    `json:"users"`
 	Sockets int    `json:"sockets"`
 	Stalled int    `json:"stalled_sockets"`
+	Rooms   int    `json:"rooms"` // absent before rooms: 1
 	Storm   struct {
 		Dial            float64 `json:"dial_seconds"`
 		AfterLastDial   float64 `json:"converge_after_last_dial_seconds"`
@@ -27,10 +30,12 @@ type run struct {
 		PresenceAverage float64 `json:"presence_frames_avg"`
 	} `json:"storm"`
 	Broadcast struct {
-		Messages int     `json:"messages"`
-		P50      float64 `json:"p50_ms"`
-		P99      float64 `json:"p99_ms"`
-		Max      float64 `json:"max_ms"`
+		Messages  int     `json:"messages"`
+		Receivers int     `json:"receivers"`
+		Foreign   int     `json:"foreign_deliveries"`
+		P50       float64 `json:"p50_ms"`
+		P99       float64 `json:"p99_ms"`
+		Max       float64 `json:"max_ms"`
 	} `json:"broadcast"`
 	Leave struct {
 		Converge float64 `json:"converge_seconds"`
@@ -44,7 +49,33 @@ type run struct {
 	} `json:"server"`
 }
 
-type key struct{ sockets, users, stalled int }
+// key identifies a case of the matrix.
+type key struct{ sockets, users, stalled, rooms int }
+
+// measure is one row of a case's table.
+type measure struct {
+	name, unit string
+	format     string // of the value; "%.3g" unless set
+	value      func(run) float64
+}
+
+// measures are the rows of every case's table, in order.
+var measures = []measure{
+	{name: "dial time", unit: "s", value: func(r run) float64 { return r.Storm.Dial }},
+	{name: "all show final count, after last dial", unit: "s", value: func(r run) float64 { return r.Storm.AfterLastDial }},
+	{name: "server CPU, connect storm", unit: "s", value: func(r run) float64 { return r.Server.CPU.Storm }},
+	{name: "presence frames per socket, max", value: func(r run) float64 { return float64(r.Storm.PresenceMax) }},
+	{name: "presence frames per socket, average", value: func(r run) float64 { return r.Storm.PresenceAverage }},
+	{name: "frames received in the storm, all sockets", value: func(r run) float64 { return float64(r.Storm.Frames) }},
+	{name: "receivers per message", format: "%.0f", value: func(r run) float64 { return float64(r.Broadcast.Receivers) }},
+	{name: "broadcast p50", unit: "ms", value: func(r run) float64 { return r.Broadcast.P50 }},
+	{name: "broadcast p99", unit: "ms", value: func(r run) float64 { return r.Broadcast.P99 }},
+	{name: "broadcast max", unit: "ms", value: func(r run) float64 { return r.Broadcast.Max }},
+	{name: "message frames outside the sender's room", format: "%.0f", value: func(r run) float64 { return float64(r.Broadcast.Foreign) }},
+	{name: "server CPU, broadcast", unit: "s", value: func(r run) float64 { return r.Server.CPU.Broadcast }},
+	{name: "leave storm: last socket shows 1", unit: "s", value: func(r run) float64 { return r.Leave.Converge }},
+	{name: "RSS per socket", unit: "KiB", value: func(r run) float64 { return float64(r.Server.PerSocket) / 1024 }},
+}
 
 func main() {
 	if err := report(os.Stdin, os.Stdout); err != nil {
@@ -53,7 +84,21 @@ func main() {
 	}
 }
 
+// report reads JSON lines from in and writes one table per case to out.
 func report(in io.Reader, out io.Writer) error {
+	runs, order, err := readRuns(in)
+	if err != nil {
+		return err
+	}
+	for _, k := range order {
+		writeCase(out, k, runs[k])
+	}
+	return nil
+}
+
+// readRuns groups the results by case, in the order the cases first
+// appear; a later run of the same case and target replaces an earlier one.
+func readRuns(in io.Reader) (map[key]map[string]run, []key, error) {
 	runs := map[key]map[string]run{}
 	var order []key
 	sc := bufio.NewScanner(in)
@@ -61,42 +106,59 @@ func report(in io.Reader, out io.Writer) error {
 	for sc.Scan() {
 		var r run
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return fmt.Errorf("parse line: %w", err)
+			return nil, nil, fmt.Errorf("parse line: %w", err)
 		}
-		k := key{r.Sockets, r.Users, r.Stalled}
+		k := key{r.Sockets, r.Users, r.Stalled, max(r.Rooms, 1)}
 		if runs[k] == nil {
 			runs[k] = map[string]run{}
 			order = append(order, k)
 		}
-		runs[k][r.Target] = r // a later run of the same case replaces an earlier one
+		runs[k][r.Target] = r
 	}
 	if err := sc.Err(); err != nil {
-		return err
+		return nil, nil, fmt.Errorf("read results: %w", err)
 	}
-	for _, k := range order {
-		f, p := runs[k]["floor"], runs[k]["parley"]
-		fmt.Fprintf(out, "\n### %d sockets, %d users, %d stalled\n\n", k.sockets, k.users, k.stalled)
-		fmt.Fprintln(out, "| measure | floor | Parley | Parley / floor |")
-		fmt.Fprintln(out, "|---|---|---|---|")
-		row := func(name, unit string, fv, pv float64) {
-			ratio := "–"
-			if fv > 0 {
-				ratio = fmt.Sprintf("%.2f", pv/fv)
-			}
-			fmt.Fprintf(out, "| %s | %.3g %s | %.3g %s | %s |\n", name, fv, unit, pv, unit, ratio)
+	return runs, order, nil
+}
+
+// writeCase writes one case's table: the floor, Parley and their ratio,
+// or Parley alone when the case has no floor run (the floor has no rooms).
+func writeCase(out io.Writer, k key, targets map[string]run) {
+	fmt.Fprintf(out, "\n### %d sockets, %d users, %d stalled, %s\n\n", k.sockets, k.users, k.stalled, plural(k.rooms, "room"))
+	f, withFloor := targets["floor"]
+	p := targets["parley"]
+	if !withFloor {
+		fmt.Fprintln(out, "| measure | Parley |")
+		fmt.Fprintln(out, "|---|---|")
+		for _, m := range measures {
+			fmt.Fprintf(out, "| %s | %s |\n", m.name, m.show(p))
 		}
-		row("dial time", "s", f.Storm.Dial, p.Storm.Dial)
-		row("all show final count, after last dial", "s", f.Storm.AfterLastDial, p.Storm.AfterLastDial)
-		row("server CPU, connect storm", "s", f.Server.CPU.Storm, p.Server.CPU.Storm)
-		row("presence frames per socket, max", "", float64(f.Storm.PresenceMax), float64(p.Storm.PresenceMax))
-		row("presence frames per socket, average", "", f.Storm.PresenceAverage, p.Storm.PresenceAverage)
-		row("frames received in the storm, all sockets", "", float64(f.Storm.Frames), float64(p.Storm.Frames))
-		row("broadcast p50", "ms", f.Broadcast.P50, p.Broadcast.P50)
-		row("broadcast p99", "ms", f.Broadcast.P99, p.Broadcast.P99)
-		row("broadcast max", "ms", f.Broadcast.Max, p.Broadcast.Max)
-		row("server CPU, broadcast", "s", f.Server.CPU.Broadcast, p.Server.CPU.Broadcast)
-		row("leave storm: last socket shows 1", "s", f.Leave.Converge, p.Leave.Converge)
-		row("RSS per socket", "KiB", float64(f.Server.PerSocket)/1024, float64(p.Server.PerSocket)/1024)
+		return
 	}
-	return nil
+	fmt.Fprintln(out, "| measure | floor | Parley | Parley / floor |")
+	fmt.Fprintln(out, "|---|---|---|---|")
+	for _, m := range measures {
+		ratio := "–"
+		if fv := m.value(f); fv > 0 {
+			ratio = fmt.Sprintf("%.2f", m.value(p)/fv)
+		}
+		fmt.Fprintf(out, "| %s | %s | %s | %s |\n", m.name, m.show(f), m.show(p), ratio)
+	}
+}
+
+// show renders the measure of r with its unit.
+func (m measure) show(r run) string {
+	format := m.format
+	if format == "" {
+		format = "%.3g"
+	}
+	return strings.TrimSpace(fmt.Sprintf(format+" %s", m.value(r), m.unit))
+}
+
+// plural renders "1 room" or "n rooms".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
