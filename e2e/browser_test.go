@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -160,6 +161,11 @@ func button(text string) string {
 	return fmt.Sprintf(`//button[normalize-space()=%q]`, text)
 }
 
+// link selects a link by its text.
+func link(text string) string {
+	return fmt.Sprintf(`//a[normalize-space()=%q]`, text)
+}
+
 // fill types text into the input labelled label.
 func (p *page) fill(label, text string) {
 	p.t.Helper()
@@ -172,6 +178,12 @@ func (p *page) click(text string) {
 	p.do("click "+text, chromedp.Click(button(text)))
 }
 
+// follow clicks the link with this text.
+func (p *page) follow(text string) {
+	p.t.Helper()
+	p.do("click the link "+text, chromedp.Click(link(text)))
+}
+
 // register creates an account on /register and waits for the chat page.
 func (p *page) register(name string) pageState {
 	p.t.Helper()
@@ -181,6 +193,18 @@ func (p *page) register(name string) pageState {
 	p.click("Create account")
 	return p.waitFor("reach /r/general after registering", waitLive, func(s pageState) bool {
 		return s.Path == "/r/general" && s.Users != ""
+	})
+}
+
+// createRoom creates a room through the form on /rooms, as a person
+// would, and waits for the new room's page.
+func (p *page) createRoom(name string) pageState {
+	p.t.Helper()
+	p.navigate("/rooms")
+	p.fill("Room name", name)
+	p.click("Create room")
+	return p.waitFor("reach /r/"+name+" after creating it", waitLive, func(s pageState) bool {
+		return s.Path == "/r/"+name && s.Users != ""
 	})
 }
 
@@ -203,6 +227,8 @@ func (p *page) sayAndWait(text string) pageState {
 // pageState is what a test reads from the page, in one evaluation.
 type pageState struct {
 	Path string `json:"path"`
+	// Search is the query string, with its "?".
+	Search string `json:"search"`
 	// Document is performance.timeOrigin: it changes when the page reloads.
 	Document float64        `json:"document"`
 	Users    string         `json:"users"`
@@ -214,6 +240,41 @@ type pageState struct {
 	Input     *string `json:"input"`
 	Focused   string  `json:"focused"`
 	ChatError string  `json:"chatError"`
+	// Online is the list of who is in the room, #online-users, in order.
+	Online []onlinePerson `json:"online"`
+	// Rooms are the links of #rooms, in order.
+	Rooms []shownLink `json:"rooms"`
+	// LoadEarlier is the #load-earlier link, nil without one.
+	LoadEarlier *loadEarlier `json:"loadEarlier"`
+	// LoadEarlierCount counts elements with id load-earlier: never more
+	// than one.
+	LoadEarlierCount int `json:"loadEarlierCount"`
+	// Links are every link on the page.
+	Links []shownLink `json:"links"`
+}
+
+// onlinePerson is one entry of the online list: a person's name and
+// provider badge, or Text alone for the "and N more" line.
+type onlinePerson struct {
+	Name  string `json:"name"`
+	Badge string `json:"badge"`
+	Text  string `json:"text"`
+}
+
+// shownLink is a link as the page shows it.
+type shownLink struct {
+	Text string `json:"text"`
+	Href string `json:"href"`
+	// Current is whether it has aria-current="page".
+	Current bool `json:"current"`
+}
+
+// loadEarlier is the link to older messages.
+type loadEarlier struct {
+	Href  string `json:"href"`
+	HXGet string `json:"hxGet"`
+	// First is whether it is the first child of #messages.
+	First bool `json:"first"`
 }
 
 type shownMessage struct {
@@ -245,6 +306,73 @@ func (s pageState) texts() []string {
 	return out
 }
 
+// online lists the online list's lines: each person's name followed by
+// their badge if any ("Bob", "Ann GitHub"), or the "and N more" line.
+func (s pageState) online() []string {
+	out := make([]string, len(s.Online))
+	for i, p := range s.Online {
+		switch {
+		case p.Name == "":
+			out[i] = p.Text
+		case p.Badge != "":
+			out[i] = p.Name + " " + p.Badge
+		default:
+			out[i] = p.Name
+		}
+	}
+	return out
+}
+
+// roomLinks lists the texts of the links to rooms in #rooms, and the text
+// of the one marked aria-current="page" ("" when none is, and all of them
+// joined by "|" when more than one is).
+func (s pageState) roomLinks() (rooms []string, current string) {
+	var marked []string
+	for _, l := range s.Rooms {
+		if !strings.HasPrefix(l.Href, "/r/") {
+			continue // the heading's link to the directory
+		}
+		rooms = append(rooms, l.Text)
+		if l.Current {
+			marked = append(marked, l.Text)
+		}
+	}
+	return rooms, strings.Join(marked, "|")
+}
+
+// link returns the first link with this text.
+func (s pageState) link(text string) (shownLink, bool) {
+	for _, l := range s.Links {
+		if l.Text == text {
+			return l, true
+		}
+	}
+	return shownLink{}, false
+}
+
+// ids returns the messages' IDs (from id="msg-N") in page order; an
+// element id that is not of that form is -1.
+func (s pageState) ids() []int64 {
+	out := make([]int64, len(s.Messages))
+	for i, m := range s.Messages {
+		n, err := strconv.ParseInt(strings.TrimPrefix(m.ID, "msg-"), 10, 64)
+		if err != nil || !strings.HasPrefix(m.ID, "msg-") {
+			n = -1
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// textsOnly lists the messages' texts in page order.
+func (s pageState) textsOnly() []string {
+	out := make([]string, len(s.Messages))
+	for i, m := range s.Messages {
+		out[i] = m.Text
+	}
+	return out
+}
+
 // has reports whether some message's text is text.
 func (s pageState) has(text string) bool {
 	for _, m := range s.Messages {
@@ -259,6 +387,13 @@ const stateJS = `(() => {
 	const one = (sel, root = document) => root.querySelector(sel);
 	const text = el => el ? el.textContent.trim() : "";
 	const input = one("#chat-form input[name=message]");
+	const messages = one("#messages");
+	const earlier = one("#load-earlier");
+	const link = a => ({
+		text: text(a),
+		href: a.getAttribute("href") || "",
+		current: a.getAttribute("aria-current") === "page",
+	});
 	return {
 		path: location.pathname,
 		document: performance.timeOrigin,
@@ -274,6 +409,20 @@ const stateJS = `(() => {
 		input: input ? input.value : null,
 		focused: document.activeElement ? document.activeElement.id : "",
 		chatError: text(one("#chat-error")),
+		search: location.search,
+		online: [...document.querySelectorAll("#online-users > li")].map(li => ({
+			name: text(one(".person", li)),
+			badge: text(one(".badge", li)),
+			text: text(li),
+		})),
+		rooms: [...document.querySelectorAll("#rooms a")].map(link),
+		loadEarlier: earlier ? {
+			href: earlier.getAttribute("href"),
+			hxGet: earlier.getAttribute("hx-get"),
+			first: !!messages && messages.firstElementChild === earlier,
+		} : null,
+		loadEarlierCount: document.querySelectorAll("[id=load-earlier]").length,
+		links: [...document.querySelectorAll("a")].map(link),
 	};
 })()`
 

@@ -1,8 +1,9 @@
 // Package e2e holds Parley's end-to-end tests. They start the real server
 // in-process on loopback and drive Debian's Chromium (/usr/bin/chromium)
 // headless through the DevTools protocol with chromedp, as a person would:
-// register, chat, lose the server, sign out. The package has no code of its
-// own; everything is in its tests.
+// register, chat, move between rooms, page back through history, lose the
+// server, sign out. The package has no code of its own; everything is in
+// its tests.
 //
 // Without Chromium the browser tests skip, saying how to enable them; with
 // PARLEY_E2E=1 (which .ci/run sets) a missing browser fails them instead.

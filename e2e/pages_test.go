@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/static"
 )
 
@@ -43,6 +44,19 @@ func TestPagesAllowNoInlineScript(t *testing.T) {
 		aliceWS.send(m)
 		aliceWS.readUntil(html.EscapeString(m))
 	}
+	// Then enough messages that the hostile ones are among the older ones
+	// too, behind #load-earlier, and once more among the latest.
+	for i := range parley.HistorySize {
+		text := fmt.Sprintf("Filler %02d", i)
+		aliceWS.send(text)
+		aliceWS.readUntil(">" + text + "<")
+	}
+	for _, m := range hostile {
+		aliceWS.send(m)
+		aliceWS.readUntil(html.EscapeString(m))
+	}
+	// The pages of older messages, as the chat page links them.
+	olderPage, olderFragment := loadEarlierLink(t, alice.do(http.MethodGet, "/r/general", nil).body)
 
 	pages := []struct {
 		name, method, path string
@@ -57,6 +71,14 @@ func TestPagesAllowNoInlineScript(t *testing.T) {
 		{"refused registration", http.MethodPost, "/register", url.Values{"username": {"<b>x"}, "password": {password}}, anon, 422, nil},
 		{"name taken", http.MethodPost, "/register", url.Values{"username": {"alice"}, "password": {password}}, anon, 409, nil},
 		{"chat page", http.MethodGet, "/r/general", nil, alice, 200, []string{htmx, ws}},
+		{"page of older messages", http.MethodGet, olderPage, nil, alice, 200, nil},
+		{"older messages (fragment)", http.MethodGet, olderFragment, nil, alice, 200, nil},
+		{"room directory", http.MethodGet, "/rooms", nil, alice, 200, nil},
+		{"room created", http.MethodPost, "/rooms", url.Values{"name": {"team"}}, alice, 303, nil},
+		{"another room's page", http.MethodGet, "/r/team", nil, bob, 200, []string{htmx, ws}},
+		{"room name refused", http.MethodPost, "/rooms", url.Values{"name": {"<b>x"}}, alice, 422, nil},
+		{"room name taken", http.MethodPost, "/rooms", url.Values{"name": {"team"}}, bob, 409, nil},
+		{"unknown room", http.MethodGet, "/r/no-such-room", nil, alice, 404, nil},
 		{"home (redirect)", http.MethodGet, "/", nil, alice, 303, nil},
 		{"404 page", http.MethodGet, "/no/such/page", nil, alice, 404, nil},
 		{"websocket address without upgrade", http.MethodGet, "/ws", nil, alice, 426, nil},
@@ -87,11 +109,15 @@ func TestPagesAllowNoInlineScript(t *testing.T) {
 			checkHTMXConfig(t, where, scan.htmxConfig)
 		}
 	}
-	if s := scanHTML(alice.do(http.MethodGet, "/r/general", nil).body); len(s.problems) == 0 {
-		body := alice.do(http.MethodGet, "/r/general", nil).body
+	// The hostile messages are among what each of these shows.
+	for _, path := range []string{"/r/general", olderPage, olderFragment} {
+		body := alice.do(http.MethodGet, path, nil).body
+		if s := scanHTML(body); len(s.problems) != 0 {
+			continue // reported above
+		}
 		for _, m := range hostile {
 			if !strings.Contains(body, html.EscapeString(m)) {
-				t.Errorf("chat page does not show %q as escaped text", m)
+				t.Errorf("GET %s does not show %q as escaped text", path, m)
 			}
 		}
 	}
@@ -126,6 +152,29 @@ func TestPagesAllowNoInlineScript(t *testing.T) {
 			t.Errorf("websocket fragment loads scripts %q: %s", scan.scripts, f)
 		}
 	}
+}
+
+// loadEarlierLink returns where the #load-earlier link of a chat page
+// leads: its href (a page of older messages) and its hx-get (the same
+// messages as a fragment).
+func loadEarlierLink(t *testing.T, page string) (href, hxGet string) {
+	t.Helper()
+	root, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range root.Descendants() {
+		if id, _ := attr(n, "id"); n.Type == html.ElementNode && id == "load-earlier" {
+			href, _ = attr(n, "href")
+			hxGet, _ = attr(n, "hx-get")
+			if href == "" || hxGet == "" {
+				t.Fatalf("#load-earlier: got href %q and hx-get %q, want both", href, hxGet)
+			}
+			return href, hxGet
+		}
+	}
+	t.Fatalf("chat page has no #load-earlier, want one: the room has older messages\n%s", page)
+	return "", ""
 }
 
 // scanned is what scanHTML found in one document or fragment.

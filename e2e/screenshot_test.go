@@ -9,8 +9,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestScreenshot writes a picture of the chat room, with two people and a
-// few messages, as Alice sees it, to the PNG file PARLEY_SCREENSHOT names
+// TestScreenshot writes a picture of the room general, with its links to
+// four rooms, two people online and a few messages, as Alice sees it, to
+// the PNG file PARLEY_SCREENSHOT names
 // (`make screenshot` rewrites docs/chat.png). A relative path is taken from
 // the module root, not from this package's directory where go test runs.
 func TestScreenshot(t *testing.T) {
@@ -22,7 +23,20 @@ func TestScreenshot(t *testing.T) {
 		out = filepath.Join("..", out)
 	}
 	srv := startParley(t, "")
-	alice, bob := signedIn(t, srv)
+	a, b := newBrowser(t, "A"), newBrowser(t, "B")
+	alice := a.open("Alice (A)", srv.URL(), "/")
+	alice.register("Alice")
+	// A few more rooms for the sidebar, made through the form before Bob
+	// arrives, so that general shows nothing of Alice's coming and going.
+	for _, room := range []string{"design", "deploys", "random"} {
+		alice.createRoom(room)
+	}
+	alice.navigate("/r/general")
+	bob := b.open("Bob (B)", srv.URL(), "/")
+	bob.register("Bob")
+	for _, p := range []*page{alice, bob} {
+		waitPresence(p, "2 users online", "Alice", "Bob")
+	}
 
 	conversation := []struct {
 		p    *page
@@ -39,9 +53,11 @@ func TestScreenshot(t *testing.T) {
 	}
 	last := conversation[len(conversation)-1].text
 	bob.waitFor("show the last message", waitLive, func(s pageState) bool { return s.has(last) })
-	alice.waitFor("show every message", waitLive, func(s pageState) bool {
+	s := alice.waitFor("show every message", waitLive, func(s pageState) bool {
 		return len(s.Messages) == len(conversation) && s.Users == "2 users online"
 	})
+	checkRoomLinks(t, alice.name, s, "#general", "#deploys", "#design", "#general", "#random")
+	checkPresence(t, alice, "2 users online", "Alice", "Bob")
 
 	ctx, cancel := context.WithTimeout(alice.ctx, actionTimeout)
 	defer cancel()
