@@ -34,15 +34,18 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
+	// Copied: Fiber's method string points into the request's buffer,
+	// which the next request reuses, and metrics keep their labels.
+	method := strings.Clone(c.Method())
 	route := routePattern(c)
 	d := time.Since(start)
-	s.obs.Request(c.Method(), route, status, d)
+	s.obs.Request(method, route, status, d)
 	level := slog.LevelInfo
 	if status >= fiber.StatusInternalServerError {
 		level = slog.LevelError
 	}
 	s.log.LogAttrs(context.Background(), level, "web: request",
-		slog.String("method", c.Method()),
+		slog.String("method", method),
 		slog.String("route", route),
 		slog.Int("status", status),
 		slog.Duration("duration", d),
