@@ -41,6 +41,7 @@ func run() error {
 		return err
 	}
 	stop() // a second signal now ends the process at once
+	a.Drain(context.Background())
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	return a.Shutdown(ctx)

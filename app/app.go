@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -12,7 +13,9 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/metrics"
 	"github.com/parleychat/parley/app/oauth"
+	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/sqlite"
 	"github.com/parleychat/parley/app/web"
 )
@@ -34,6 +37,7 @@ type App struct {
 	stopSweeping chan struct{}
 	sweeperDone  chan struct{}
 	stopPprof    func(context.Context) error
+	metrics      *metricsServer
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -43,7 +47,7 @@ type App struct {
 func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	log := cfg.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+		log = newLogger(os.Stderr, cfg.LogFormat, cfg.LogLevel)
 	}
 	a := &App{cfg: cfg, log: log, served: make(chan error, 1)}
 	defer func() {
@@ -70,11 +74,24 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.chat, err = chat.New(cfg.Chat, a.store, web.Fragments{}, log); err != nil {
+	// The domain reports to observers; with METRICS_ADDR they are
+	// Prometheus metrics, and the store is timed.
+	var store parley.Store = a.store
+	chatCfg := cfg.Chat
+	var webObs web.Observer
+	if cfg.MetricsAddr != "" {
+		m := metrics.New()
+		store, chatCfg.Observer, webObs = m.Store(store), m, m
+		if a.metrics, err = startMetrics(cfg.MetricsAddr, m, log); err != nil {
+			return nil, err
+		}
+	}
+	if a.chat, err = chat.New(chatCfg, store, web.Fragments{}, log); err != nil {
 		return nil, err
 	}
 	a.server = web.New(web.Options{
-		Store:                  a.store,
+		Observer:               webObs,
+		Store:                  store,
 		Chat:                   a.chat,
 		Providers:              providers,
 		BaseURL:                base,
@@ -95,11 +112,45 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	return a, nil
 }
 
+// newLogger writes logs to w as text or, for LOG_FORMAT=json, one JSON
+// object a line.
+func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
 // URL is the public URL, e.g. "http://127.0.0.1:43121" in tests.
 func (a *App) URL() string { return a.url }
 
 // Addr is the address Parley listens on.
 func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// MetricsURL is where /metrics is served, e.g.
+// "http://127.0.0.1:9090/metrics"; empty without METRICS_ADDR.
+func (a *App) MetricsURL() string {
+	if a.metrics == nil {
+		return ""
+	}
+	return a.metrics.url()
+}
+
+// Drain prepares a stop: /readyz answers 503 at once, so that a load
+// balancer takes this instance out, while everything else (pages, sockets)
+// goes on serving for DRAIN_DELAY. It returns when the delay is over or ctx
+// ends; Shutdown then closes the sockets with 1012.
+func (a *App) Drain(ctx context.Context) {
+	a.server.Drain()
+	a.log.Info("parley: draining", "drain_delay", a.cfg.DrainDelay.String())
+	t := time.NewTimer(a.cfg.DrainDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
 
 // Done delivers the server's error should it stop serving by itself.
 func (a *App) Done() <-chan error { return a.served }
@@ -118,6 +169,11 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		if err := <-roomClosed; err != nil {
 			errs = append(errs, err)
+		}
+		if a.metrics != nil {
+			if err := a.metrics.shutdown(ctx); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		if a.stopPprof != nil {
 			if err := a.stopPprof(ctx); err != nil {
@@ -143,6 +199,9 @@ func (a *App) closeParts() {
 	}
 	if a.server == nil && a.ln != nil {
 		a.ln.Close()
+	}
+	if a.server == nil && a.metrics != nil {
+		_ = a.metrics.shutdown(context.Background())
 	}
 }
 

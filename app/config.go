@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/oauth"
@@ -32,6 +33,14 @@ type Config struct {
 	BcryptCost             int
 	AuthRateLimit          int
 	LogLevel               slog.Level
+	// LogFormat is "text" or "json" (LOG_FORMAT).
+	LogFormat string
+	// MetricsAddr, when set, serves /metrics (Prometheus) there
+	// (METRICS_ADDR); never on the public address.
+	MetricsAddr string
+	// DrainDelay is how long, after SIGTERM, /readyz answers 503 while
+	// Parley keeps serving, before sockets are closed (DRAIN_DELAY).
+	DrainDelay time.Duration
 	// PprofAddr, when set, serves Go's profiles there (PPROF_ADDR).
 	PprofAddr string
 	// Chat holds the room's timings and limits, MESSAGE_RATE_LIMIT among
@@ -50,6 +59,7 @@ func DefaultConfig() Config {
 		BcryptCost:       12,
 		AuthRateLimit:    20,
 		LogLevel:         slog.LevelInfo,
+		LogFormat:        "text",
 		Chat:             chat.DefaultConfig(),
 	}
 }
@@ -86,6 +96,17 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	cfg.PprofAddr = env("PPROF_ADDR", "")
 	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		return cfg, fmt.Errorf("config: LOG_LEVEL must be debug, info, warn or error, got %q", *logLevel)
+	}
+	if cfg.LogFormat, err = logFormat(env("LOG_FORMAT", cfg.LogFormat)); err != nil {
+		return cfg, err
+	}
+	if cfg.MetricsAddr = env("METRICS_ADDR", ""); cfg.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
+			return cfg, fmt.Errorf("config: METRICS_ADDR must be host:port such as 127.0.0.1:9090, got %q", cfg.MetricsAddr)
+		}
+	}
+	if cfg.DrainDelay, err = drainDelay(env("DRAIN_DELAY", "0s")); err != nil {
+		return cfg, err
 	}
 	if cfg.RegistrationOpen, err = registration(env("REGISTRATION", "open")); err != nil {
 		return cfg, err
@@ -141,6 +162,23 @@ func publicURL(raw, addr string) (string, error) {
 		return "", fmt.Errorf("config: BASE_URL must be scheme://host[:port] without path, query or user, got %q", raw)
 	}
 	return u.Scheme + "://" + u.Host, nil
+}
+
+func logFormat(v string) (string, error) {
+	switch f := strings.ToLower(v); f {
+	case "text", "json":
+		return f, nil
+	}
+	return "", fmt.Errorf("config: LOG_FORMAT must be text or json, got %q", v)
+}
+
+// drainDelay parses DRAIN_DELAY, a Go duration of zero or more.
+func drainDelay(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("config: DRAIN_DELAY must be a duration of 0 or more such as 10s, got %q", v)
+	}
+	return d, nil
 }
 
 func registration(v string) (bool, error) {

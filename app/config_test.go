@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleychat/parley/app"
 )
@@ -30,6 +31,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 		{"AuthRateLimit", cfg.AuthRateLimit, 20},
 		{"MessageRateLimit", cfg.Chat.MessageRateLimit, 20},
 		{"LogLevel", cfg.LogLevel, slog.LevelInfo},
+		{"LogFormat", cfg.LogFormat, "text"},
+		{"MetricsAddr", cfg.MetricsAddr, ""},
+		{"DrainDelay", cfg.DrainDelay, time.Duration(0)},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -48,9 +52,15 @@ func TestLoadConfigReadsVariablesAndFlags(t *testing.T) {
 		"AUTH_RATE_LIMIT":    "0",
 		"MESSAGE_RATE_LIMIT": "5",
 		"LOG_LEVEL":          "debug",
+		"LOG_FORMAT":         "json",
+		"METRICS_ADDR":       "127.0.0.1:9090",
+		"DRAIN_DELAY":        "1m30s",
 	}))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.LogFormat != "json" || cfg.MetricsAddr != "127.0.0.1:9090" || cfg.DrainDelay != 90*time.Second {
+		t.Errorf("got LogFormat %q MetricsAddr %q DrainDelay %v, want json, 127.0.0.1:9090, 1m30s", cfg.LogFormat, cfg.MetricsAddr, cfg.DrainDelay)
 	}
 	if cfg.Addr != ":9000" || cfg.BaseURL != "http://localhost:9000" {
 		t.Errorf("PORT=9000: got Addr %q BaseURL %q, want :9000 and http://localhost:9000", cfg.Addr, cfg.BaseURL)
@@ -90,6 +100,13 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		{map[string]string{"REGISTRATION": "maybe"}, "REGISTRATION"},
 		{map[string]string{"ROOM_CREATION": "everyone"}, "ROOM_CREATION"},
 		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		{map[string]string{"LOG_FORMAT": "logfmt"}, "LOG_FORMAT"},
+		{map[string]string{"METRICS_ADDR": "9090"}, "METRICS_ADDR"},
+		{map[string]string{"METRICS_ADDR": "localhost"}, "METRICS_ADDR"},
+		{map[string]string{"DRAIN_DELAY": "10"}, "DRAIN_DELAY"},
+		{map[string]string{"DRAIN_DELAY": "-5s"}, "DRAIN_DELAY"},
+		{map[string]string{"DRAIN_DELAY": "soon"}, "DRAIN_DELAY"},
 		{map[string]string{"GITHUB_CLIENT_ID": "id"}, "GITHUB_CLIENT_SECRET"},
 		{map[string]string{"GOOGLE_CLIENT_SECRET": "secret"}, "GOOGLE_CLIENT_ID"},
 		{map[string]string{"OIDC_ISSUER": "not a url", "OIDC_CLIENT_ID": "id", "OIDC_CLIENT_SECRET": "s"}, "OIDC_ISSUER"},

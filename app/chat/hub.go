@@ -54,6 +54,9 @@ type hub struct {
 	// rooms holds the presence of each room with a socket open, and of
 	// rooms whose last departure is still to be announced.
 	rooms map[int64]*roomPresence
+	// people counts, per user with a socket open, the rooms they are in:
+	// its length is how many people are online.
+	people map[int64]int
 	// dirty are the rooms whose presence changed since their last flush.
 	dirty      map[*roomPresence]struct{}
 	flushTimer *time.Timer
@@ -74,6 +77,7 @@ func newHub(cfg Config, render Renderer, log *slog.Logger) *hub {
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
 		rooms:      make(map[int64]*roomPresence),
+		people:     make(map[int64]int),
 		dirty:      make(map[*roomPresence]struct{}),
 	}
 	h.flushTimer = time.NewTimer(time.Hour)
@@ -138,6 +142,8 @@ func (h *hub) add(c *client) {
 		h.rooms[r.id] = r
 	}
 	if r.add(c) {
+		h.people[c.user.ID]++
+		h.cfg.Observer.PeopleOnline(len(h.people))
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: true})
 		return
 	}
@@ -154,6 +160,10 @@ func (h *hub) remove(c *client) {
 		return
 	}
 	if left, ok := r.remove(c); ok && left {
+		if h.people[c.user.ID]--; h.people[c.user.ID] <= 0 {
+			delete(h.people, c.user.ID)
+		}
+		h.cfg.Observer.PeopleOnline(len(h.people))
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: false})
 	}
 }
@@ -171,6 +181,7 @@ func (h *hub) enqueue(c *client, f frame) {
 	case c.send <- f:
 	default:
 		h.log.Info("chat: dropping slow socket", "user_id", c.user.ID, "room_id", c.roomID())
+		h.cfg.Observer.SocketDropped()
 		h.drop(c, closeTooSlow)
 	}
 }
@@ -234,7 +245,9 @@ func (h *hub) flushDue() {
 		}
 	}
 	for _, r := range due {
+		start := time.Now()
 		h.flush(r, now)
+		h.cfg.Observer.PresenceFlushed(time.Since(start))
 	}
 	for r := range h.dirty {
 		h.schedule(r.due)

@@ -69,6 +69,9 @@ type replies struct {
 
 // New starts the chat; Close ends it.
 func New(cfg Config, store MessageStore, render Renderer, log *slog.Logger) (*Rooms, error) {
+	if cfg.Observer == nil {
+		cfg.Observer = NopObserver{}
+	}
 	r := &Rooms{
 		cfg:          cfg,
 		store:        store,

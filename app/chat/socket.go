@@ -39,6 +39,8 @@ func (r *Rooms) Serve(conn Conn, p Peer) error {
 		writeClose(conn, r.cfg, closeRestart)
 		return ErrClosed
 	}
+	r.cfg.Observer.SocketOpened()
+	defer r.cfg.Observer.SocketClosed()
 	defer r.leave(c)
 
 	if err := r.catchUp(conn, c, p.ShownThrough); err != nil {
@@ -150,6 +152,7 @@ func (r *Rooms) post(lr *liveRoom, userID int64, text string) error {
 	if err != nil {
 		return err
 	}
+	r.cfg.Observer.MessageStored()
 	r.Publish(m)
 	return nil
 }

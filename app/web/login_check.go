@@ -24,6 +24,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		return render(c, status, components.Login(f))
 	}
 	if !s.authLimiter.Allow(c.IP()) {
+		s.obs.SignIn("password", ResultRateLimited)
 		return refuse(fiber.StatusTooManyRequests, tooManyAttempts)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
@@ -35,6 +36,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		return err
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
+		s.obs.SignIn("password", ResultInvalid)
 		return refuse(fiber.StatusUnauthorized, invalidCredentials)
 	}
 	if err := s.opts.Store.RecordLogin(ctx, user.ID); err != nil {
@@ -43,5 +45,6 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if err := s.startSession(c, user); err != nil {
 		return err
 	}
+	s.obs.SignIn("password", ResultOK)
 	return c.Redirect(next, fiber.StatusSeeOther)
 }

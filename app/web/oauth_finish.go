@@ -64,6 +64,7 @@ func (s *Server) finishOAuth(c *fiber.Ctx) error {
 		return err
 	}
 	s.log.Info("web: oauth sign-in", "provider", name, "user_id", user.ID)
+	s.obs.SignIn(name, ResultOK)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Redirect(landingPath, fiber.StatusSeeOther)
 }
@@ -126,6 +127,7 @@ func (s *Server) refuseOAuth(c *fiber.Ctx, provider string, status int, msg stri
 	}
 	s.log.Log(context.Background(), level, "web: oauth sign-in refused",
 		"provider", provider, "status", status, "ip", c.IP(), "err", err)
+	s.obs.SignIn(provider, ResultFailed)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, status, components.Login(s.authForm("", msg)))
 }

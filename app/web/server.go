@@ -48,6 +48,9 @@ type Options struct {
 	// address; 0 turns the limit off.
 	AuthRateLimit int
 	Log           *slog.Logger
+	// Observer is told about requests, refused upgrades and sign-ins, for
+	// metrics; nil means NopObserver.
+	Observer Observer
 }
 
 // Server serves Parley over HTTP.
@@ -59,6 +62,9 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	authLimiter *ratelimit.Limiter[string]
 	log         *slog.Logger
+	obs         Observer
+	// draining is set by Drain: /readyz answers 503.
+	draining atomic.Bool
 	// conns is the listener Serve uses, nil before it runs.
 	conns atomic.Pointer[connTracker]
 	// dummyHash is compared against when a username does not exist, so that
@@ -75,10 +81,14 @@ func New(opts Options) *Server {
 		crossOrigin: http.NewCrossOriginProtection(),
 		authLimiter: ratelimit.New[string](opts.AuthRateLimit, time.Minute),
 		log:         opts.Log,
+		obs:         opts.Observer,
 		dummyHash: sync.OnceValue(func() []byte {
 			h, _ := bcrypt.GenerateFromPassword([]byte("parley-timing-equaliser"), opts.BcryptCost)
 			return h
 		}),
+	}
+	if s.obs == nil {
+		s.obs = NopObserver{}
 	}
 	// Behind a proxy the Host header may differ from BASE_URL's.
 	if err := s.crossOrigin.AddTrustedOrigin(s.origin); err != nil {
@@ -99,10 +109,11 @@ func New(opts Options) *Server {
 
 func (s *Server) routes() {
 	app := s.app
-	app.Use(s.recoverPanics, s.setSecurityHeaders, s.refuseCrossOrigin, s.loadSession)
+	app.Use(s.logRequests, s.recoverPanics, s.setSecurityHeaders, s.refuseCrossOrigin, s.loadSession)
 
 	app.Get("/static/*", s.serveStatic)
 	app.Get("/healthz", s.checkHealth)
+	app.Get("/readyz", s.checkReady)
 
 	app.Get("/", s.showHome)
 	app.Get("/login", s.showLoginPage)
@@ -125,7 +136,7 @@ func (s *Server) routes() {
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	conns := trackConns(ln)
+	conns := trackConns(ln, s.obs.SocketBytesWritten)
 	s.conns.Store(conns)
 	if err := s.app.Listener(conns); err != nil {
 		return fmt.Errorf("web: serve: %w", err)
