@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fasthttp/websocket"
+
 	"github.com/parleychat/parley/app"
 	"github.com/parleychat/parley/app/apptest"
 	"github.com/parleychat/parley/app/servicetest"
@@ -262,5 +264,25 @@ func TestPostgresOAuthStartsOnAFinishesOnB(t *testing.T) {
 	}
 	if octo.cookie() != session {
 		t.Errorf("the replayed callback changed the session cookie")
+	}
+}
+
+// TestPostgresNULInMessageRefused sends a message holding a NUL character,
+// which PostgreSQL cannot keep in text: the sender is told it could not be
+// read (as on SQLite), not that saving failed, and the socket goes on.
+func TestPostgresNULInMessageRefused(t *testing.T) {
+	a := startApp(t, postgresConfig(t, servicetest.PostgresURL(t)))
+	alice := signedUp(t, a, "alice")
+	s := alice.dial("")
+	// As JSON escapes it; strconv.Quote's \x00 would not be JSON at all.
+	s.sendRaw(websocket.TextMessage, []byte(`{"message":"a\u0000b","HEADERS":{"HX-Request":"true"}}`))
+	s.waitText("could not be read")
+	s.send("plain text")
+	s.waitText("plain text</p>")
+	if n := containing(s.snapshot(), "could not be saved"); n != 0 {
+		t.Errorf("the NUL message reached the store: %d save errors", n)
+	}
+	if _, page, _ := alice.get("/r/general"); len(messageIDs(page)) != 1 {
+		t.Errorf("page shows messages %v, want only the plain one", messageIDs(page))
 	}
 }
