@@ -16,6 +16,7 @@ import (
 	"github.com/parleychat/parley/app/metrics"
 	"github.com/parleychat/parley/app/oauth"
 	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/app/postgres"
 	"github.com/parleychat/parley/app/sqlite"
 	"github.com/parleychat/parley/app/web"
 )
@@ -27,7 +28,7 @@ const sweepInterval = time.Hour
 type App struct {
 	cfg    Config
 	log    *slog.Logger
-	store  *sqlite.Store
+	store  parley.Store
 	chat   *chat.Rooms
 	server *web.Server
 	ln     net.Listener
@@ -65,7 +66,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: BASE_URL: %w", err)
 	}
-	if a.store, err = sqlite.Open(ctx, cfg.DatabaseURL); err != nil {
+	if a.store, err = openStore(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("app: DATABASE_URL: %w", err)
 	}
 	oauthCfg := cfg.OAuth
@@ -120,6 +121,26 @@ func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the store DATABASE_URL names: PostgreSQL for a
+// postgres:// or postgresql:// URL, else SQLite (file:PATH, sqlite:PATH or
+// a plain path).
+func openStore(ctx context.Context, databaseURL string) (parley.Store, error) {
+	// Each branch returns a nil interface on error, never a nil *Store in
+	// one, which closeParts would try to close.
+	if postgres.IsURL(databaseURL) {
+		s, err := postgres.Open(ctx, databaseURL)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	s, err := sqlite.Open(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // URL is the public URL, e.g. "http://127.0.0.1:43121" in tests.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/oauth"
+	"github.com/parleychat/parley/app/postgres"
 )
 
 // Config is Parley's whole configuration, read once at start.
@@ -92,7 +93,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	if cfg.BaseURL, err = publicURL(*baseURL, cfg.Addr); err != nil {
 		return cfg, err
 	}
-	cfg.DatabaseURL = *dbURL
+	if cfg.DatabaseURL, err = databaseURL(*dbURL); err != nil {
+		return cfg, err
+	}
 	cfg.PprofAddr = env("PPROF_ADDR", "")
 	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		return cfg, fmt.Errorf("config: LOG_LEVEL must be debug, info, warn or error, got %q", *logLevel)
@@ -179,6 +182,30 @@ func drainDelay(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("config: DRAIN_DELAY must be a duration of 0 or more such as 10s, got %q", v)
 	}
 	return d, nil
+}
+
+// databaseURL checks DATABASE_URL's form: a postgres:// or postgresql://
+// URL that pgx can read, or what the SQLite store opens (file:PATH,
+// sqlite:PATH, a plain path). Errors never repeat a password.
+func databaseURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", fmt.Errorf("config: DATABASE_URL must not be empty (default %s)", DefaultConfig().DatabaseURL)
+	}
+	if postgres.IsURL(raw) {
+		if err := postgres.ParseURL(raw); err != nil {
+			return "", fmt.Errorf("config: DATABASE_URL: %w", err)
+		}
+		return raw, nil
+	}
+	if scheme, _, ok := strings.Cut(raw, "://"); ok {
+		switch strings.ToLower(scheme) {
+		case "file", "sqlite", "sqlite3":
+		default:
+			return "", fmt.Errorf("config: DATABASE_URL must be postgres://..., postgresql://..., file:PATH, sqlite:PATH or a file path, got a %q URL", scheme)
+		}
+	}
+	return raw, nil
 }
 
 func registration(v string) (bool, error) {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -129,13 +130,96 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 
 func TestStartRefusesUnsupportedDatabase(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.DatabaseURL = "postgres://user:secret@db.example/parley"
+	cfg.DatabaseURL = "mysql://user:secret@db.example/parley"
 	a, err := app.Start(t.Context(), cfg)
 	if err == nil {
 		a.Shutdown(t.Context())
-		t.Fatalf("Start with a Postgres URL succeeded, want an error naming DATABASE_URL")
+		t.Fatalf("Start with a MySQL URL succeeded, want an error naming DATABASE_URL")
 	}
 	if msg := err.Error(); !strings.Contains(msg, "DATABASE_URL") || strings.Contains(msg, "secret") {
 		t.Errorf("error %q: want DATABASE_URL named and the password left out", msg)
+	}
+}
+
+// TestStartRefusesUnreachablePostgres points DATABASE_URL at a port where
+// no PostgreSQL listens: Start fails at once, naming the variable, and
+// leaves nothing listening.
+func TestStartRefusesUnreachablePostgres(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	cfg := testConfig(t)
+	cfg.Addr = freeAddr(t)
+	cfg.DatabaseURL = "postgres://parley:secret@" + closed + "/parley?sslmode=disable"
+	a, err := app.Start(t.Context(), cfg)
+	if err == nil {
+		a.Shutdown(t.Context())
+		t.Fatal("Start with an unreachable PostgreSQL succeeded, want an error naming DATABASE_URL")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "DATABASE_URL") || !strings.Contains(msg, "postgres") || strings.Contains(msg, "secret") {
+		t.Errorf("error %q: want DATABASE_URL and postgres named and the password left out", msg)
+	}
+	// The listen address is free again: a failed start holds nothing.
+	again, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		t.Errorf("listen on %s after the failed start: %v", cfg.Addr, err)
+	} else {
+		again.Close()
+	}
+}
+
+// freeAddr returns a loopback address that was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestLoadConfigDatabaseURL(t *testing.T) {
+	for _, url := range []string{
+		"file:parley.db",
+		"parley.db",
+		"/var/lib/parley/parley.db",
+		"sqlite:parley.db",
+		"sqlite:///var/lib/parley.db",
+		"file:///var/lib/parley.db",
+		"postgres://parley:secret@db.example:5432/parley?sslmode=require",
+		"postgresql://db.example/parley",
+		"postgres:///parley?host=/var/run/postgresql",
+	} {
+		cfg, err := app.LoadConfig(nil, getenv(map[string]string{"DATABASE_URL": url}))
+		if err != nil {
+			t.Errorf("DATABASE_URL=%s: %v", url, err)
+			continue
+		}
+		if cfg.DatabaseURL != url {
+			t.Errorf("DATABASE_URL=%s: DatabaseURL = %q", url, cfg.DatabaseURL)
+		}
+	}
+	for _, url := range []string{
+		"mysql://root:secret@db.example/parley",
+		"https://user:secret@example.com/parley.db",
+		"postgres://parley:secret@db.example:port/parley",
+		"postgres://parley:secret@db.example/parley?sslmode=sometimes",
+	} {
+		_, err := app.LoadConfig(nil, getenv(map[string]string{"DATABASE_URL": url}))
+		if err == nil {
+			t.Errorf("DATABASE_URL=%s accepted, want an error", url)
+			continue
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, "config: DATABASE_URL") || strings.Contains(msg, "secret") || strings.Contains(msg, "\n") {
+			t.Errorf("DATABASE_URL=%s: error %q, want one line starting with config: DATABASE_URL, without the password", url, msg)
+		}
+	}
+	if _, err := app.LoadConfig([]string{"-database-url="}, getenv(nil)); err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Errorf("empty -database-url: error %v, want one naming DATABASE_URL", err)
 	}
 }

@@ -80,8 +80,9 @@ type OAuthPending struct {
 	Session string
 }
 
-// Store is everything Parley keeps. The SQLite adapter implements it; a
-// later Postgres adapter for several instances implements the same.
+// Store is everything Parley keeps. The SQLite adapter (one process) and
+// the PostgreSQL adapter (several instances) implement it alike; the
+// contract tests in app/storetest hold both to it.
 type Store interface {
 	// CreateUser adds a local account. It returns ErrUsernameTaken when the
 	// name is in use in any letter case.
@@ -126,6 +127,9 @@ type Store interface {
 	// so that each state is used at most once. It returns ErrNotFound for an
 	// unknown, used or expired state.
 	TakeOAuthState(ctx context.Context, stateHash []byte) (OAuthPending, error)
+	// DeleteExpired removes expired sessions and OAuth states, which
+	// lookups ignore anyway, to keep the store small.
+	DeleteExpired(ctx context.Context) error
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
