@@ -51,6 +51,9 @@ type Ban struct {
 	Since time.Time
 }
 
+// AdminLogSize is how many of the latest moderation actions /admin shows.
+const AdminLogSize = 100
+
 // Limits of a mute, in minutes: one minute to one week.
 const (
 	MinMuteMinutes = 1

@@ -37,11 +37,15 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
 		return refuse(fiber.StatusUnauthorized, invalidCredentials)
 	}
+	// The session first: a banned account gets none, and no sign-in is
+	// recorded for it.
+	if err := s.startSession(c, user); errors.Is(err, parley.ErrBanned) {
+		return refuse(fiber.StatusForbidden, bannedAccount)
+	} else if err != nil {
+		return err
+	}
 	if err := s.opts.Store.RecordLogin(ctx, user.ID); err != nil {
 		return fmt.Errorf("web: record login: %w", err)
-	}
-	if err := s.startSession(c, user); err != nil {
-		return err
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
