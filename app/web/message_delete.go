@@ -44,7 +44,8 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 	}
 	s.opts.Chat.Remove(m)
 	if c.Get("HX-Request") == "true" {
-		return c.SendStatus(fiber.StatusOK)
+		c.Status(fiber.StatusOK) // and no body: SendStatus would add "OK"
+		return nil
 	}
 	return c.Redirect(s.roomPathByID(ctx, m.RoomID), fiber.StatusSeeOther)
 }
