@@ -251,6 +251,10 @@ func (r *Rooms) EndUser(userID int64) {
 // fragment rendered once. The store has already deleted it.
 func (r *Rooms) Remove(m parley.Message) {
 	if lr := r.live.byRoomID(m.RoomID); lr != nil {
+		// In line with posts: a message deleted while it was being
+		// published is added and broadcast first, then taken away.
+		lr.postMu.Lock()
+		defer lr.postMu.Unlock()
 		lr.history.remove(m.ID)
 	}
 	pm := r.hub.prepare(r.render.Removed(m.ID))

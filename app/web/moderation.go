@@ -104,10 +104,14 @@ func notYourself(admin, target parley.User, what string) error {
 	return nil
 }
 
-// unchanged turns parley.ErrNoChange into a refusal saying why.
+// unchanged turns parley.ErrNoChange into a refusal saying why; other
+// errors are the store's.
 func unchanged(err error, msg string) error {
-	if errors.Is(err, parley.ErrNoChange) {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, parley.ErrNoChange):
 		return formRefused(fiber.StatusConflict, msg)
 	}
-	return err
+	return fmt.Errorf("web: moderate: %w", err)
 }
