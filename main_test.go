@@ -111,9 +111,9 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 	}
 }
 
-// startProcess runs Parley as a child process on a free loopback port and
-// waits until it answers.
-func startProcess(t *testing.T, databaseURL string) (string, *exec.Cmd) {
+// startProcess runs Parley as a child process, with args, on a free
+// loopback port and waits until it answers.
+func startProcess(t *testing.T, databaseURL string, args ...string) (string, *exec.Cmd) {
 	t.Helper()
 	return startProcessWith(t, databaseURL, os.Stderr)
 }
@@ -129,7 +129,7 @@ func startProcessWith(t *testing.T, databaseURL string, stderr io.Writer, env ..
 	addr := ln.Addr().String()
 	ln.Close()
 	base := "http://" + addr
-	cmd := exec.Command(os.Args[0])
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), runMainEnv+"=1", "ADDR="+addr, "BASE_URL="+base,
 		"DATABASE_URL="+databaseURL, "BCRYPT_COST=4", "LOG_LEVEL=warn")
 	cmd.Env = append(cmd.Env, env...)

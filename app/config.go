@@ -70,18 +70,13 @@ func DefaultConfig() Config {
 // variable at fault.
 func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	cfg := DefaultConfig()
-	env := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return def
-	}
+	env := envOr(getenv)
 	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", env("ADDR", ""), "listen address (ADDR); overrides -port")
 	port := fs.String("port", env("PORT", "8080"), "listen port (PORT)")
 	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL (BASE_URL)")
-	dbURL := fs.String("database-url", env("DATABASE_URL", cfg.DatabaseURL), "database (DATABASE_URL)")
+	dbURL := databaseURLFlag(fs, env)
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("config: %w (flags: -addr, -port, -base-url, -database-url, -log-level)", err)
@@ -136,6 +131,23 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		return cfg, fmt.Errorf("config: %w", err)
 	}
 	return cfg, nil
+}
+
+// envOr reads a variable through getenv, trimmed, or def when it is unset
+// or blank.
+func envOr(getenv func(string) string) func(name, def string) string {
+	return func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+}
+
+// databaseURLFlag defines -database-url on fs: DATABASE_URL, or the
+// default database. The server and `parley admin` read it the same way.
+func databaseURLFlag(fs *flag.FlagSet, env func(name, def string) string) *string {
+	return fs.String("database-url", env("DATABASE_URL", DefaultConfig().DatabaseURL), "database (DATABASE_URL)")
 }
 
 func listenAddr(addr, port string) (string, error) {

@@ -32,6 +32,20 @@ type frame struct {
 type roomFrame struct {
 	roomID int64
 	frame  frame
+	// deletable, when not nil, goes instead of frame.pm to the sockets of
+	// admins and of authorID: the same message with its Delete control.
+	deletable *websocket.PreparedMessage
+	authorID  int64
+}
+
+// pick is the frame one socket of the room gets.
+func (rf roomFrame) pick(c *client) frame {
+	if rf.deletable != nil && (c.user.Admin || c.user.ID == rf.authorID) {
+		f := rf.frame
+		f.pm = rf.deletable
+		return f
+	}
+	return rf.frame
 }
 
 // hub owns the open sockets and presence of every room. Only its run
@@ -46,6 +60,8 @@ type hub struct {
 	unregister chan *client
 	broadcast  chan roomFrame
 	endSession chan string
+	// endUser closes every socket of a user who has been banned.
+	endUser chan int64
 	// calls run functions in the hub goroutine, for questions about its state.
 	calls chan func()
 	stop  chan struct{}
@@ -73,6 +89,7 @@ func newHub(cfg Config, render Renderer, log *slog.Logger) *hub {
 		unregister: make(chan *client),
 		broadcast:  make(chan roomFrame),
 		endSession: make(chan string),
+		endUser:    make(chan int64),
 		calls:      make(chan func()),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
@@ -99,11 +116,13 @@ func (h *hub) run() {
 		case rf := <-h.broadcast:
 			if r := h.rooms[rf.roomID]; r != nil {
 				for c := range r.clients {
-					h.enqueue(c, rf.frame)
+					h.enqueue(c, rf.pick(c))
 				}
 			}
 		case key := <-h.endSession:
 			h.signOut(key)
+		case userID := <-h.endUser:
+			h.ban(userID)
 		case call := <-h.calls:
 			call()
 		case <-h.flushTimer.C:
@@ -188,14 +207,26 @@ func (h *hub) enqueue(c *client, f frame) {
 
 // signOut closes every socket of a session that has ended, in every room.
 func (h *hub) signOut(sessionKey string) {
+	h.closeWhere(func(c *client) bool { return c.sessionKey == sessionKey }, h.render.SignedOut)
+}
+
+// ban closes every socket of a banned user, in every room.
+func (h *hub) ban(userID int64) {
+	h.closeWhere(func(c *client) bool { return c.user.ID == userID }, h.render.Banned)
+}
+
+// closeWhere closes, with 1000 so that the page does not reconnect, every
+// socket that match selects, after a last fragment that says why; the
+// fragment is rendered once, and only when some socket needs it.
+func (h *hub) closeWhere(match func(*client) bool, last func() ([]byte, error)) {
 	var pm *websocket.PreparedMessage
 	for _, r := range h.rooms {
 		for c := range r.clients {
-			if c.sessionKey != sessionKey {
+			if !match(c) {
 				continue
 			}
 			if pm == nil {
-				pm = h.prepare(h.render.SignedOut())
+				pm = h.prepare(last())
 			}
 			h.remove(c)
 			select {

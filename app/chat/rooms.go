@@ -30,6 +30,9 @@ type MessageStore interface {
 	RoomByName(ctx context.Context, name string) (parley.Room, error)
 	CreateMessage(ctx context.Context, roomID, userID int64, text string) (parley.Message, error)
 	MessagesBefore(ctx context.Context, roomID, before int64, limit int) ([]parley.Message, error)
+	// MutedUntil is when the user's mute ends; the zero time when they are
+	// not muted.
+	MutedUntil(ctx context.Context, userID int64) (time.Time, error)
 }
 
 // Peer is who is behind a new socket, and where.
@@ -236,19 +239,54 @@ func (r *Rooms) EndSession(sessionKey string) {
 	}
 }
 
-// Publish adds an already stored message to its room's history and sends
-// it to every socket of the room. post calls it for messages sent here; a
-// message that another instance stored would arrive the same way.
-func (r *Rooms) Publish(m parley.Message) {
-	if lr := r.live.byRoomID(m.RoomID); lr != nil {
-		lr.history.add(m)
+// EndUser closes every socket of a user who has been banned, in every
+// room, with 1000 (the page stays away) after a fragment that tells the
+// page they were removed.
+func (r *Rooms) EndUser(userID int64) {
+	select {
+	case r.hub.endUser <- userID:
+	case <-r.hub.done:
 	}
-	pm := r.hub.prepare(r.render.Message(m))
+}
+
+// Remove takes a deleted message off its room: out of the room's last
+// messages, and off every open page of the room at once, with one
+// fragment rendered once. The store has already deleted it.
+func (r *Rooms) Remove(m parley.Message) {
+	if lr := r.live.byRoomID(m.RoomID); lr != nil {
+		// In line with posts: a message deleted while it was being
+		// published is added and broadcast first, then taken away.
+		lr.postMu.Lock()
+		defer lr.postMu.Unlock()
+		lr.history.remove(m.ID)
+	}
+	pm := r.hub.prepare(r.render.Removed(m.ID))
 	if pm == nil {
 		return
 	}
 	select {
-	case r.hub.broadcast <- roomFrame{roomID: m.RoomID, frame: frame{pm: pm, messageID: m.ID}}:
+	case r.hub.broadcast <- roomFrame{roomID: m.RoomID, frame: frame{pm: pm}}:
+	case <-r.hub.done:
+	}
+}
+
+// Publish adds an already stored message to its room's history and sends
+// it to every socket of the room. post calls it for messages sent here; a
+// message that another instance stored would arrive the same way. The
+// message is rendered twice, once with its Delete control for its author
+// and admins and once without for everyone else.
+func (r *Rooms) Publish(m parley.Message) {
+	if lr := r.live.byRoomID(m.RoomID); lr != nil {
+		lr.history.add(m)
+	}
+	plain := r.hub.prepare(r.render.Message(m, false))
+	deletable := r.hub.prepare(r.render.Message(m, true))
+	if plain == nil || deletable == nil {
+		return
+	}
+	rf := roomFrame{roomID: m.RoomID, frame: frame{pm: plain, messageID: m.ID}, deletable: deletable, authorID: m.UserID}
+	select {
+	case r.hub.broadcast <- rf:
 	case <-r.hub.done:
 	}
 }

@@ -60,7 +60,9 @@ func (s *Server) finishOAuth(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("web: %s sign-in: %w", name, err)
 	}
-	if err := s.startSession(c, user); err != nil {
+	if err := s.startSession(c, user); errors.Is(err, parley.ErrBanned) {
+		return s.refuseOAuth(c, name, fiber.StatusForbidden, bannedAccount, err)
+	} else if err != nil {
 		return err
 	}
 	s.log.Info("web: oauth sign-in", "provider", name, "user_id", user.ID)

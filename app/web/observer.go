@@ -35,6 +35,7 @@ const (
 	ResultTaken       = "taken"
 	ResultRateLimited = "rate_limited"
 	ResultFailed      = "failed"
+	ResultBanned      = "banned"
 )
 
 // NopObserver ignores everything; it is the Observer of Options without one.

@@ -131,6 +131,13 @@ func (s *Server) routes() {
 	app.Get("/r/:room/messages", s.showEarlierMessages)
 	app.Get("/ws", s.guardSocket, s.upgradeSocket())
 
+	app.Post("/messages/:id/delete", s.deleteMessage)
+	app.Get("/admin", s.showAdminPage)
+	app.Post("/admin/mute", s.muteUser)
+	app.Post("/admin/unmute", s.unmuteUser)
+	app.Post("/admin/ban", s.banUser)
+	app.Post("/admin/unban", s.unbanUser)
+
 	app.Use(s.showNotFound)
 }
 
