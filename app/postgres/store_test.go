@@ -36,6 +36,9 @@ func TestStoreContract(t *testing.T) {
 			}
 			return count, last
 		},
+		SetClock: func(t *testing.T, s parley.Store, now func() time.Time) {
+			postgres.SetClock(s.(*postgres.Store), now)
+		},
 	})
 }
 
