@@ -65,9 +65,6 @@ func (b *browser) postCrossSite(path string, form url.Values) (int, string) {
 	return status, body
 }
 
-// messageIDPattern finds a message's ID in its article.
-var messageIDPattern = regexp.MustCompile(`<article class="message" id="msg-(\d+)"`)
-
 // messageID returns the ID of the message whose text is text in html, or
 // fails the test.
 func messageID(t *testing.T, html, text string) int64 {
