@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parleychat/parley/app/servicetest"
 )
 
 // runParley runs the binary with args and environment variables and
@@ -33,16 +35,7 @@ func runParley(t *testing.T, env []string, args ...string) (code int, stdout, st
 func TestAdminCommandGrantsRevokesAndLists(t *testing.T) {
 	db := "file:" + filepath.Join(t.TempDir(), "parley.db")
 	base, _ := startProcess(t, db)
-	for _, name := range []string{"alice", "Bob"} {
-		resp, err := http.PostForm(base+"/register", url.Values{"username": {name}, "password": {"password-" + name}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("register %s: %d", name, resp.StatusCode)
-		}
-	}
+	register(t, base, "alice", "Bob")
 	env := []string{"DATABASE_URL=" + db}
 
 	// Beside the running server, by DATABASE_URL.
@@ -68,6 +61,58 @@ func TestAdminCommandGrantsRevokesAndLists(t *testing.T) {
 	// The -database-url flag works as the server's does.
 	if code, stdout, _ := runParley(t, nil, "admin", "-database-url", db, "list"); code != 0 || stdout != "Bob\n" {
 		t.Errorf("parley admin -database-url DB list: exit %d, %q; want Bob", code, stdout)
+	}
+}
+
+// register signs the names up on the server at base.
+func register(t *testing.T, base string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		resp, err := http.PostForm(base+"/register", url.Values{"username": {name}, "password": {"password-" + name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("register %s: %d", name, resp.StatusCode)
+		}
+	}
+}
+
+// TestAdminCommandOnPostgres runs `parley admin` against the PostgreSQL
+// database a running server uses (a fresh schema of
+// PARLEY_TEST_POSTGRES_URL; skipped without it, failed under
+// PARLEY_SERVICES=1): it finds the accounts registered on the server and
+// changes the flag there.
+func TestAdminCommandOnPostgres(t *testing.T) {
+	db := servicetest.PostgresURL(t)
+	base, _ := startProcess(t, db)
+	register(t, base, "alice", "Bob")
+	env := []string{"DATABASE_URL=" + db}
+	steps := []struct {
+		args   []string
+		stdout string
+	}{
+		{[]string{"admin", "list"}, ""},
+		{[]string{"admin", "grant", "ALICE"}, "alice is now an admin.\n"},
+		{[]string{"admin", "grant", "alice"}, "alice is already an admin.\n"},
+		{[]string{"admin", "grant", "bob"}, "Bob is now an admin.\n"},
+		{[]string{"admin", "list"}, "alice\nBob\n"},
+		{[]string{"admin", "revoke", "alice"}, "alice is no longer an admin.\n"},
+		{[]string{"admin", "list"}, "Bob\n"},
+	}
+	for _, s := range steps {
+		code, stdout, stderr := runParley(t, env, s.args...)
+		if code != 0 || stdout != s.stdout {
+			t.Errorf("parley %s: exit %d, stdout %q, stderr %q; want 0 and %q", strings.Join(s.args, " "), code, stdout, stderr, s.stdout)
+		}
+	}
+	if code, stdout, _ := runParley(t, nil, "admin", "-database-url", db, "list"); code != 0 || stdout != "Bob\n" {
+		t.Errorf("parley admin -database-url DB list: exit %d, %q; want Bob", code, stdout)
+	}
+	code, stdout, stderr := runParley(t, env, "admin", "grant", "nobody")
+	if lines := strings.Split(strings.TrimSpace(stderr), "\n"); code == 0 || stdout != "" || len(lines) != 1 || !strings.Contains(lines[0], `no account named "nobody"`) {
+		t.Errorf("parley admin grant nobody: exit %d, stdout %q, stderr %q; want non-zero and one line naming nobody", code, stdout, stderr)
 	}
 }
 

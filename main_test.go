@@ -115,12 +115,19 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 // loopback port and waits until it answers.
 func startProcess(t *testing.T, databaseURL string, args ...string) (string, *exec.Cmd) {
 	t.Helper()
-	return startProcessWith(t, databaseURL, os.Stderr)
+	return startCommand(t, databaseURL, os.Stderr, args, nil)
 }
 
 // startProcessWith is startProcess with the process's log going to stderr
 // and extra environment variables (NAME=value) after the test's own.
 func startProcessWith(t *testing.T, databaseURL string, stderr io.Writer, env ...string) (string, *exec.Cmd) {
+	t.Helper()
+	return startCommand(t, databaseURL, stderr, nil, env)
+}
+
+// startCommand runs Parley with args and extra environment variables, its
+// log going to stderr, and waits until it answers.
+func startCommand(t *testing.T, databaseURL string, stderr io.Writer, args, env []string) (string, *exec.Cmd) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -7,13 +7,12 @@ import (
 	"io"
 
 	"github.com/parleychat/parley/app/admincmd"
-	"github.com/parleychat/parley/app/sqlite"
 )
 
 // RunAdmin runs `parley admin ARGS`: it reads -database-url or
-// DATABASE_URL as the server does, opens that store (beside a running
-// server or not), and grants, revokes or lists admins. Every error is one
-// line.
+// DATABASE_URL as the server does, opens that store as the server does
+// (SQLite, or PostgreSQL for a postgres:// URL; beside a running server or
+// not), and grants, revokes or lists admins. Every error is one line.
 func RunAdmin(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	fs := flag.NewFlagSet("parley admin", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -25,7 +24,7 @@ func RunAdmin(ctx context.Context, args []string, getenv func(string) string, ou
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.Open(ctx, *dbURL)
+	store, err := openStore(ctx, *dbURL)
 	if err != nil {
 		return fmt.Errorf("admin: DATABASE_URL: %w", err)
 	}

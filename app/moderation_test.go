@@ -65,9 +65,6 @@ func (b *browser) postCrossSite(path string, form url.Values) (int, string) {
 	return status, body
 }
 
-// messageIDPattern finds a message's ID in its article.
-var messageIDPattern = regexp.MustCompile(`<article class="message" id="msg-(\d+)"`)
-
 // messageID returns the ID of the message whose text is text in html, or
 // fails the test.
 func messageID(t *testing.T, html, text string) int64 {
@@ -189,8 +186,11 @@ func TestDeleteMessageByAuthorIsSeenLiveInItsRoomOnly(t *testing.T) {
 	}
 }
 
-func TestDeleteMessageByAdmin(t *testing.T) {
-	cfg := testConfig(t)
+func TestDeleteMessageByAdmin(t *testing.T) { deleteMessageByAdmin(t, testConfig(t)) }
+
+// deleteMessageByAdmin has an admin delete another's message, on the
+// store cfg names.
+func deleteMessageByAdmin(t *testing.T, cfg app.Config) {
 	a := startApp(t, cfg)
 	bob, mod := signedUp(t, a, "bob"), signedUpAdmin(t, a, cfg, "mod")
 	bobWS, modWS := bob.dial(""), mod.dial("")
@@ -376,7 +376,12 @@ func TestMuteEndsByItself(t *testing.T) {
 }
 
 func TestBanClosesSocketsAndRefusesSignIn(t *testing.T) {
-	cfg := testConfig(t)
+	banClosesSocketsAndRefusesSignIn(t, testConfig(t))
+}
+
+// banClosesSocketsAndRefusesSignIn bans, and unbans, a signed-in person,
+// on the store cfg names.
+func banClosesSocketsAndRefusesSignIn(t *testing.T, cfg app.Config) {
 	a := startApp(t, cfg)
 	mallory, bob, mod := signedUp(t, a, "mallory"), signedUp(t, a, "bob"), signedUpAdmin(t, a, cfg, "mod")
 	mallory.createRoom("team")

@@ -286,3 +286,15 @@ func TestPostgresNULInMessageRefused(t *testing.T) {
 		t.Errorf("page shows messages %v, want only the plain one", messageIDs(page))
 	}
 }
+
+// TestPostgresModeration runs the deletion and ban scenarios on a Parley
+// whose store is PostgreSQL: what the admin sees, what the others see
+// live, and the refused sign-in.
+func TestPostgresModeration(t *testing.T) {
+	t.Run("DeleteMessageByAdmin", func(t *testing.T) {
+		deleteMessageByAdmin(t, postgresConfig(t, servicetest.PostgresURL(t)))
+	})
+	t.Run("BanClosesSocketsAndRefusesSignIn", func(t *testing.T) {
+		banClosesSocketsAndRefusesSignIn(t, postgresConfig(t, servicetest.PostgresURL(t)))
+	})
+}

@@ -17,3 +17,7 @@ func LoginStats(ctx context.Context, s *Store, userID int64) (count int64, last 
 	}
 	return count, last, err
 }
+
+// SetClock replaces the store's clock, so that tests can let time pass.
+// Call it before the store is used concurrently.
+func SetClock(s *Store, now func() time.Time) { s.now = now }

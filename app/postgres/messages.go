@@ -11,8 +11,8 @@ import (
 )
 
 // CreateMessage stores a message in a room and returns it with its ID, its
-// time and its author's display name and provider. An unknown room or user
-// is parley.ErrNotFound.
+// time and its author's display name, provider and admin flag. An unknown
+// room or user is parley.ErrNotFound.
 //
 // The messages of one room are added one at a time, under an advisory lock
 // on the room held until commit, so that a room's messages become visible
@@ -30,8 +30,8 @@ func (s *Store) CreateMessage(ctx context.Context, roomID, userID int64, text st
 			return err
 		}
 		err := tx.QueryRow(ctx,
-			"SELECT display_name, provider FROM users WHERE id = $1", userID).
-			Scan(&m.AuthorName, &m.AuthorProvider)
+			"SELECT display_name, provider, admin FROM users WHERE id = $1", userID).
+			Scan(&m.AuthorName, &m.AuthorProvider, &m.AuthorAdmin)
 		if err != nil {
 			return fmt.Errorf("user %d: %w", userID, err)
 		}
@@ -52,9 +52,9 @@ func (s *Store) CreateMessage(ctx context.Context, roomID, userID int64, text st
 
 // MessagesBefore returns the newest limit messages of a room whose IDs are
 // below before (0: no bound), oldest first, each with its author's display
-// name and provider. It walks the (room_id, id) index backwards from
-// before, so its cost depends on limit, not on how many messages the room
-// or the database holds.
+// name, provider and admin flag. It walks the (room_id, id) index
+// backwards from before, so its cost depends on limit, not on how many
+// messages the room or the database holds.
 func (s *Store) MessagesBefore(ctx context.Context, roomID, before int64, limit int) ([]parley.Message, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -63,7 +63,7 @@ func (s *Store) MessagesBefore(ctx context.Context, roomID, before int64, limit 
 		before = math.MaxInt64
 	}
 	rows, err := s.pool.Query(ctx, `
-		SELECT m.id, m.room_id, m.user_id, users.display_name, users.provider, m.text, m.created_at
+		SELECT `+messageColumns+`
 		FROM (
 			SELECT id, room_id, user_id, text, created_at FROM messages
 			WHERE room_id = $1 AND id < $2
@@ -78,13 +78,27 @@ func (s *Store) MessagesBefore(ctx context.Context, roomID, before int64, limit 
 	defer rows.Close()
 	messages := make([]parley.Message, 0, min(limit, parley.HistorySize+1))
 	for rows.Next() {
-		var m parley.Message
-		err := rows.Scan(&m.ID, &m.RoomID, &m.UserID, &m.AuthorName, &m.AuthorProvider, &m.Text, &m.CreatedAt)
+		m, err := scanMessage(rows)
 		if err != nil {
 			return nil, wrap("messages before", err)
 		}
-		m.CreatedAt = m.CreatedAt.UTC()
 		messages = append(messages, m)
 	}
 	return messages, wrap("messages before", rows.Err())
+}
+
+// messageColumns are the columns scanMessage reads, from a message m
+// joined with its author in users.
+const messageColumns = `m.id, m.room_id, m.user_id, users.display_name, users.provider,
+	users.admin, m.text, m.created_at`
+
+// scanMessage reads the messageColumns of one row.
+func scanMessage(row pgx.Row) (parley.Message, error) {
+	var m parley.Message
+	err := row.Scan(&m.ID, &m.RoomID, &m.UserID, &m.AuthorName, &m.AuthorProvider, &m.AuthorAdmin, &m.Text, &m.CreatedAt)
+	if err != nil {
+		return parley.Message{}, err
+	}
+	m.CreatedAt = m.CreatedAt.UTC()
+	return m, nil
 }

@@ -14,12 +14,12 @@ import (
 
 // userColumns are the columns scanUser reads, in its order.
 const userColumns = `users.id, coalesce(users.username, ''), users.display_name,
-	users.provider, users.avatar_url, users.created_at`
+	users.provider, users.avatar_url, users.admin, users.created_at`
 
 // scanUser reads the userColumns of one row, plus any extra columns.
 func scanUser(row pgx.Row, extra ...any) (parley.User, error) {
 	var u parley.User
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Provider, &u.AvatarURL, &u.CreatedAt}, extra...)
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Provider, &u.AvatarURL, &u.Admin, &u.CreatedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return parley.User{}, err
 	}

@@ -26,5 +26,8 @@ func TestStoreContract(t *testing.T) {
 			}
 			return count, last
 		},
+		SetClock: func(t *testing.T, s parley.Store, now func() time.Time) {
+			sqlite.SetClock(s.(*sqlite.Store), now)
+		},
 	})
 }

@@ -6,7 +6,7 @@
 // An adapter's test calls Run with a Backend:
 //
 //	func TestStoreContract(t *testing.T) {
-//		storetest.Run(t, storetest.Backend{Name: "sqlite", NewDatabase: ..., LoginStats: ...})
+//		storetest.Run(t, storetest.Backend{Name: "sqlite", NewDatabase: ..., LoginStats: ..., SetClock: ...})
 //	}
 //
 // A new Store method gets its tests here, in the file of its topic, listed
@@ -38,6 +38,11 @@ type Backend struct {
 	// LoginStats reads a user's sign-in count and last sign-in time, which
 	// parley.Store does not expose.
 	LoginStats func(t *testing.T, s parley.Store, userID int64) (count int64, last time.Time)
+	// SetClock replaces the clock of s, a store that NewDatabase's Opener
+	// opened, before it is used concurrently, so that a test can let time
+	// pass (mutes run out). The clock's times are whole seconds in UTC,
+	// which every adapter stores exactly.
+	SetClock func(t *testing.T, s parley.Store, now func() time.Time)
 }
 
 // test is one test of the contract.
@@ -49,7 +54,7 @@ type test struct {
 // tests is the whole contract, by topic.
 func tests() []test {
 	var all []test
-	for _, topic := range [][]test{storeTests, userTests, identityTests, sessionTests, roomTests, messageTests, oauthTests} {
+	for _, topic := range [][]test{storeTests, userTests, identityTests, sessionTests, roomTests, messageTests, oauthTests, moderationTests} {
 		all = append(all, topic...)
 	}
 	return all
@@ -58,8 +63,8 @@ func tests() []test {
 // Run runs the whole contract against b, each test on a fresh database.
 func Run(t *testing.T, b Backend) {
 	t.Helper()
-	if b.Name == "" || b.NewDatabase == nil || b.LoginStats == nil {
-		t.Fatal("storetest: Backend needs a Name, NewDatabase and LoginStats")
+	if b.Name == "" || b.NewDatabase == nil || b.LoginStats == nil || b.SetClock == nil {
+		t.Fatal("storetest: Backend needs a Name, NewDatabase, LoginStats and SetClock")
 	}
 	for _, tt := range tests() {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, b) })
