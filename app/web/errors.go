@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
 
@@ -19,9 +20,15 @@ func (s *Server) showNotFound(c *fiber.Ctx) error {
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, detail := fiber.StatusInternalServerError, "Something went wrong on our side. Please try again."
 	var fe *fiber.Error
-	if errors.As(err, &fe) {
+	switch {
+	case errors.As(err, &fe):
 		status, detail = fe.Code, fe.Message
-	} else {
+	case errors.Is(err, parley.ErrUnavailable):
+		// Trying later may work: say so, rather than "something went
+		// wrong".
+		s.log.Error("web: database unavailable", "method", c.Method(), "path", c.Path(), "err", err)
+		status, detail = fiber.StatusServiceUnavailable, "Parley cannot use its database right now. Please try again in a minute."
+	default:
 		s.log.Error("web: request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	c.Response().ResetBody()
