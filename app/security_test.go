@@ -290,3 +290,16 @@ func TestLookAlikeUsernamesCannotBeRegistered(t *testing.T) {
 		}
 	}
 }
+
+func TestSignInNeverRedirectsOffSite(t *testing.T) {
+	a := startApp(t, testConfig(t))
+	signedUp(t, a, "alice")
+	for _, next := range []string{"//evil.example", "https://evil.example/", "/\\evil.example", "/r/../../evil",
+		"/r/general/../../x", "/r//evil.example", "javascript:alert(1)", "/r/general\r\nLocation: https://evil.example"} {
+		b := newBrowser(t, a.URL())
+		status, _, hdr := b.post("/login", url.Values{"username": {"alice"}, "password": {"password-alice"}, "next": {next}})
+		if status != http.StatusSeeOther || hdr.Get("Location") != "/r/general" {
+			t.Errorf("sign in with next=%q: %d to %q, want 303 to /r/general", next, status, hdr.Get("Location"))
+		}
+	}
+}
