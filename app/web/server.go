@@ -48,14 +48,14 @@ type Options struct {
 	// AuthRateLimit is sign-in and sign-up attempts per minute per client
 	// address; 0 turns the limit off.
 	AuthRateLimit int
-	Log           *slog.Logger
-	// Observer is told about requests, refused upgrades and sign-ins, for
-	// metrics; nil means NopObserver.
-	Observer Observer
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (TRUSTED_PROXIES); without them every client behind a
 	// proxy shares the proxy's address, and its rate limit.
 	TrustedProxies []netip.Prefix
+	Log            *slog.Logger
+	// Observer is told about requests, refused upgrades and sign-ins, for
+	// metrics; nil means NopObserver.
+	Observer Observer
 }
 
 // Server serves Parley over HTTP.
