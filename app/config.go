@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,10 +33,7 @@ type Config struct {
 	RoomCreationAdminsOnly bool
 	BcryptCost             int
 	AuthRateLimit          int
-	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes)
-	// whose X-Forwarded-For header names the client (TRUSTED_PROXIES).
-	TrustedProxies []netip.Prefix
-	LogLevel       slog.Level
+	LogLevel               slog.Level
 	// LogFormat is "text" or "json" (LOG_FORMAT).
 	LogFormat string
 	// MetricsAddr, when set, serves /metrics (Prometheus) there
@@ -129,9 +125,6 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		if *v.dst, err = intInRange(v.name, env(v.name, strconv.Itoa(*v.dst)), v.min, v.max); err != nil {
 			return cfg, err
 		}
-	}
-	if cfg.TrustedProxies, err = trustedProxies(env("TRUSTED_PROXIES", "")); err != nil {
-		return cfg, err
 	}
 	cfg.OAuth = oauthConfig(env, cfg.BaseURL)
 	if err := oauth.ValidateConfig(cfg.OAuth); err != nil {
@@ -271,26 +264,4 @@ func oauthConfig(env func(name, def string) string, baseURL string) oauth.Config
 			Name:         env("OIDC_NAME", ""),
 		},
 	}
-}
-
-// trustedProxies parses TRUSTED_PROXIES: addresses or CIDR prefixes,
-// separated by commas; empty trusts no proxy.
-func trustedProxies(raw string) ([]netip.Prefix, error) {
-	var prefixes []netip.Prefix
-	for _, part := range strings.Split(raw, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		p, err := netip.ParsePrefix(part)
-		if err != nil {
-			addr, aerr := netip.ParseAddr(part)
-			if aerr != nil {
-				return nil, fmt.Errorf("config: TRUSTED_PROXIES must be IP addresses or CIDR prefixes separated by commas, such as 10.0.0.0/8,127.0.0.1; got %q", part)
-			}
-			p = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
-		}
-		prefixes = append(prefixes, p.Masked())
-	}
-	return prefixes, nil
 }

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -48,11 +47,7 @@ type Options struct {
 	// AuthRateLimit is sign-in and sign-up attempts per minute per client
 	// address; 0 turns the limit off.
 	AuthRateLimit int
-	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
-	// the client (TRUSTED_PROXIES); without them every client behind a
-	// proxy shares the proxy's address, and its rate limit.
-	TrustedProxies []netip.Prefix
-	Log            *slog.Logger
+	Log           *slog.Logger
 	// Observer is told about requests, refused upgrades and sign-ins, for
 	// metrics; nil means NopObserver.
 	Observer Observer
