@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/natsbus"
 	"github.com/parleychat/parley/app/oauth"
 	"github.com/parleychat/parley/app/sqlite"
 	"github.com/parleychat/parley/app/web"
@@ -22,10 +23,12 @@ const sweepInterval = time.Hour
 
 // App is a running Parley.
 type App struct {
-	cfg    Config
-	log    *slog.Logger
-	store  *sqlite.Store
-	chat   *chat.Rooms
+	cfg   Config
+	log   *slog.Logger
+	store *sqlite.Store
+	chat  *chat.Rooms
+	// bus links the instances when NATS_URL is set; nil otherwise.
+	bus    *natsbus.Bus
 	server *web.Server
 	ln     net.Listener
 	url    string
@@ -72,6 +75,11 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 	if a.chat, err = chat.New(cfg.Chat, a.store, web.Fragments{}, log); err != nil {
 		return nil, err
+	}
+	if cfg.NATSURL != "" {
+		if err = a.joinCluster(ctx); err != nil {
+			return nil, err
+		}
 	}
 	a.server = web.New(web.Options{
 		Store:                  a.store,
@@ -135,6 +143,9 @@ func (a *App) closeParts() {
 	if a.stopSweeping != nil {
 		close(a.stopSweeping)
 		<-a.sweeperDone
+	}
+	if a.bus != nil {
+		a.bus.Close()
 	}
 	if a.store != nil {
 		if err := a.store.Close(); err != nil {

@@ -34,6 +34,14 @@ type Config struct {
 	LogLevel               slog.Level
 	// PprofAddr, when set, serves Go's profiles there (PPROF_ADDR).
 	PprofAddr string
+	// NATSURL, when set, links this instance to the others through NATS
+	// (NATS_URL): one or more nats:// or tls:// URLs, comma-separated.
+	NATSURL string
+	// NATSSubjectPrefix is the first token of the NATS subjects; empty
+	// means "parley". Tests that share a NATS server each use their own.
+	NATSSubjectPrefix string
+	// Cluster holds the timings of the presence instances share.
+	Cluster chat.ClusterConfig
 	// Chat holds the room's timings and limits, MESSAGE_RATE_LIMIT among
 	// them; tests shorten the timings.
 	Chat chat.Config
@@ -51,6 +59,7 @@ func DefaultConfig() Config {
 		AuthRateLimit:    20,
 		LogLevel:         slog.LevelInfo,
 		Chat:             chat.DefaultConfig(),
+		Cluster:          chat.DefaultClusterConfig(),
 	}
 }
 
@@ -84,6 +93,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	cfg.DatabaseURL = *dbURL
 	cfg.PprofAddr = env("PPROF_ADDR", "")
+	if cfg.NATSURL, err = natsURL(env("NATS_URL", "")); err != nil {
+		return cfg, err
+	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		return cfg, fmt.Errorf("config: LOG_LEVEL must be debug, info, warn or error, got %q", *logLevel)
 	}
@@ -141,6 +153,25 @@ func publicURL(raw, addr string) (string, error) {
 		return "", fmt.Errorf("config: BASE_URL must be scheme://host[:port] without path, query or user, got %q", raw)
 	}
 	return u.Scheme + "://" + u.Host, nil
+}
+
+// natsURL checks NATS_URL: empty, or comma-separated nats:// or tls://
+// URLs with a host. Errors hide any password in the value.
+func natsURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.TrimSpace(part)
+		u, err := url.Parse(part)
+		if err != nil {
+			return "", fmt.Errorf("config: NATS_URL must be nats://host:port or tls://host:port (comma-separated for several servers), got a value that is no URL")
+		}
+		if (u.Scheme != "nats" && u.Scheme != "tls") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return "", fmt.Errorf("config: NATS_URL must be nats://host:port or tls://host:port (comma-separated for several servers), got %q", u.Redacted())
+		}
+	}
+	return raw, nil
 }
 
 func registration(v string) (bool, error) {

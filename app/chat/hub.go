@@ -55,7 +55,9 @@ type hub struct {
 	// rooms whose last departure is still to be announced.
 	rooms map[int64]*roomPresence
 	// dirty are the rooms whose presence changed since their last flush.
-	dirty      map[*roomPresence]struct{}
+	dirty map[*roomPresence]struct{}
+	// cluster is the other instances' presence; nil when the chat runs alone.
+	cluster    *cluster
 	flushTimer *time.Timer
 	// timerDue is when flushTimer fires; zero while it is stopped.
 	timerDue time.Time
@@ -136,8 +138,11 @@ func (h *hub) add(c *client) {
 	if r == nil {
 		r = newRoomPresence(c.roomID())
 		h.rooms[r.id] = r
+		h.cluster.fill(h, r)
 	}
-	if r.add(c) {
+	arrived := r.add(c)
+	h.cluster.noteLocal(r, c.user, true)
+	if arrived {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: true})
 		return
 	}
@@ -153,7 +158,11 @@ func (h *hub) remove(c *client) {
 	if r == nil {
 		return
 	}
-	if left, ok := r.remove(c); ok && left {
+	left, ok := r.remove(c)
+	if ok {
+		h.cluster.noteLocal(r, c.user, false)
+	}
+	if ok && left {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: false})
 	}
 }
@@ -201,6 +210,12 @@ func (h *hub) signOut(sessionKey string) {
 // PresenceMaxDelay after its first unannounced change, whichever is first.
 func (h *hub) changed(r *roomPresence, e presenceEvent) {
 	r.events = append(r.events, e)
+	h.touch(r)
+}
+
+// touch schedules a room's flush as changed does, for a change that
+// announces nobody.
+func (h *hub) touch(r *roomPresence) {
 	now := time.Now()
 	if r.pendingSince.IsZero() {
 		r.pendingSince = now

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -55,6 +56,8 @@ type Rooms struct {
 	hub     *hub
 	live    *liveRooms
 	replies replies
+	// cluster links the chat to other instances; nil when it runs alone.
+	cluster atomic.Pointer[cluster]
 
 	sockets      sync.WaitGroup
 	closeOnce    sync.Once
@@ -134,6 +137,7 @@ func (r *Rooms) sweep() {
 // until they have all gone, or ctx ends.
 func (r *Rooms) Close(ctx context.Context) error {
 	r.closeOnce.Do(func() {
+		r.cluster.Load().leave() // others drop our people before our sockets close
 		close(r.hub.stop)
 		close(r.stopSweeping)
 	})
@@ -183,7 +187,7 @@ func (r *Rooms) Recent(ctx context.Context, room parley.Room) ([]parley.Message,
 func (r *Rooms) Online(roomID int64) int {
 	n := 0
 	r.hub.call(func() {
-		if p := r.hub.rooms[roomID]; p != nil {
+		if p := r.hub.view(roomID); p != nil {
 			n = len(p.people)
 		}
 	})
@@ -199,6 +203,7 @@ func (r *Rooms) OnlineByRoom() map[int64]int {
 				counts[id] = n
 			}
 		}
+		r.hub.cluster.countRemoteRooms(counts, r.hub.rooms)
 	})
 	return counts
 }
@@ -209,7 +214,7 @@ func (r *Rooms) OnlineByRoom() map[int64]int {
 func (r *Rooms) PresenceWith(roomID int64, user parley.User) (online int, listed []parley.User) {
 	online, listed = 1, []parley.User{user}
 	r.hub.call(func() {
-		online, listed = r.hub.rooms[roomID].with(user, parley.OnlineListSize)
+		online, listed = r.hub.view(roomID).with(user, parley.OnlineListSize)
 	})
 	return online, listed
 }
@@ -218,27 +223,30 @@ func (r *Rooms) PresenceWith(roomID int64, user parley.User) (online int, listed
 // online list: what a page that opens no socket should show.
 func (r *Rooms) Presence(roomID int64) (online int, listed []parley.User) {
 	r.hub.call(func() {
-		if p := r.hub.rooms[roomID]; p != nil {
+		if p := r.hub.view(roomID); p != nil {
 			online, listed = len(p.people), p.listed(parley.OnlineListSize)
 		}
 	})
 	return online, listed
 }
 
-// EndSession closes every socket of a session that has signed out.
+// EndSession closes every socket of a session that has signed out, on
+// every instance.
 func (r *Rooms) EndSession(sessionKey string) {
 	select {
 	case r.hub.endSession <- sessionKey:
 	case <-r.hub.done:
 	}
+	r.cluster.Load().send(Event{Kind: EventClose, SessionKey: sessionKey})
 }
 
 // Publish adds an already stored message to its room's history and sends
 // it to every socket of the room. post calls it for messages sent here; a
-// message that another instance stored would arrive the same way.
+// message that another instance stored arrives the same way. A message the
+// history already holds is not sent again.
 func (r *Rooms) Publish(m parley.Message) {
-	if lr := r.live.byRoomID(m.RoomID); lr != nil {
-		lr.history.add(m)
+	if lr := r.live.byRoomID(m.RoomID); lr != nil && !lr.history.add(m) {
+		return
 	}
 	pm := r.hub.prepare(r.render.Message(m))
 	if pm == nil {
