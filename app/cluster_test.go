@@ -377,3 +377,35 @@ func TestStartFailsWhenNATSIsUnreachable(t *testing.T) {
 		t.Errorf("error %q: want one line naming NATS_URL, without the password", msg)
 	}
 }
+
+func TestConnectStormOverInstancesIsCoalesced(t *testing.T) {
+	const people = 90
+	ns := startNATS(t, -1)
+	apps := startCluster(t, ns.ClientURL(), 3)
+	browsers := make([]*browser, people)
+	for i := range browsers {
+		browsers[i] = signedUp(t, apps[i%3], fmt.Sprintf("storm%03d", i))
+	}
+	// Two tabs each, on two different instances.
+	var sockets []*socket
+	for tab := range 2 {
+		for i, b := range browsers {
+			sockets = append(sockets, b.on(apps[(i+tab)%3]).dial(""))
+		}
+	}
+	for _, s := range sockets {
+		s.waitCount(people)
+	}
+	worst := 0
+	for _, s := range sockets {
+		worst = max(worst, containing(s.snapshot(), `id="num-users"`))
+		if !neverShowed(s.snapshot(), people+1) {
+			t.Fatalf("a socket was shown more than %d people online: a person counted twice", people)
+		}
+	}
+	// Local and remote arrivals share one coalesced flush per room.
+	if worst > 20 {
+		t.Errorf("a socket got %d count frames for %d arrivals over 3 instances, want a handful", worst, people)
+	}
+	t.Logf("most count frames on one socket: %d", worst)
+}
