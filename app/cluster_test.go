@@ -311,8 +311,15 @@ func TestSignOutOnOneInstanceClosesTheSessionsSocketsOnAnother(t *testing.T) {
 func TestNATSOutageKeepsLocalChatAndResynchronises(t *testing.T) {
 	ns := startNATS(t, -1)
 	port := ns.Addr().(*net.TCPAddr).Port
-	apps := startCluster(t, ns.ClientURL(), 2)
-	a, b := apps[0], apps[1]
+	cfgs := clusterConfigs(t, ns.ClientURL(), 2)
+	for i := range cfgs {
+		// A silent instance is dropped after 300 ms, so that the outage
+		// below lasts many times that.
+		cfgs[i].Cluster.HeartbeatInterval = 50 * time.Millisecond
+		cfgs[i].Cluster.SnapshotInterval = 100 * time.Millisecond
+		cfgs[i].Cluster.InstanceTimeout = 300 * time.Millisecond
+	}
+	a, b := startApp(t, cfgs[0]), startApp(t, cfgs[1])
 	alice, bob := signedUp(t, a, "alice"), signedUp(t, b, "bob")
 	aliceA := alice.dial("")
 	bobB := bob.dial("")
@@ -334,9 +341,9 @@ func TestNATSOutageKeepsLocalChatAndResynchronises(t *testing.T) {
 	aliceA.waitText("said while NATS was down</p>")
 	aliceA.waitText(`id="chat-form"`)
 	// Silence from B is no proof that B died while A's own link is down:
-	// its people stay counted, beyond the 3 s after which a silent
+	// its people stay counted, long beyond the 300 ms after which a silent
 	// instance is dropped.
-	time.Sleep(3500 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
 	if n := count(aliceA.snapshot()); n != 2 {
 		t.Errorf("during the outage alice's page shows %d online, want bob still counted (2)", n)
 	}
