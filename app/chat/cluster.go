@@ -133,6 +133,8 @@ type cluster struct {
 	instances map[string]*instance
 	// down is true while the bus link is lost (hub).
 	down bool
+	// failing is whether the last event run sent failed (run goroutine).
+	failing bool
 
 	// mu guards queue and overflow: presence changes in the order the
 	// hub made them, for the run goroutine to send.
@@ -245,12 +247,19 @@ func (cl *cluster) leave() {
 	<-cl.done
 }
 
-// publish sends one event now, from the run goroutine.
+// publish sends one event now, from the run goroutine. It logs when
+// sending starts to fail and when it works again, not every failure: in an
+// outage it fails every heartbeat.
 func (cl *cluster) publish(e Event) {
 	e.From = cl.cfg.Instance
-	if err := cl.bus.Send(e); err != nil {
-		cl.log.Debug("chat: send to other instances", "kind", e.Kind, "err", err)
+	err := cl.bus.Send(e)
+	switch {
+	case err != nil && !cl.failing:
+		cl.log.Warn("chat: cannot send to other instances", "kind", e.Kind, "err", err)
+	case err == nil && cl.failing:
+		cl.log.Info("chat: sending to other instances again")
 	}
+	cl.failing = err != nil
 }
 
 // send publishes an event from any goroutine; nil cluster: nothing to do.
