@@ -1,6 +1,7 @@
 // Command parley serves Parley, a real-time chat room: run it with
 // `go run .` and open http://localhost:8080. SPEC.md and README.md describe
-// its configuration.
+// its configuration. `parley admin grant|revoke|list` manages admins in
+// the same database.
 package main
 
 import (
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,14 +20,29 @@ import (
 const shutdownTimeout = 5 * time.Second
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "parley:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	cfg, err := app.LoadConfig(os.Args[1:], os.Getenv)
+// run dispatches: no command or `serve` runs the server, `admin` manages
+// admins.
+func run(args []string) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "serve":
+			return serve(args[1:])
+		case "admin":
+			return app.RunAdmin(context.Background(), args[1:], os.Getenv, os.Stdout)
+		}
+		return fmt.Errorf("unknown command %q: want serve (the default) or admin", args[0])
+	}
+	return serve(args)
+}
+
+func serve(args []string) error {
+	cfg, err := app.LoadConfig(args, os.Getenv)
 	if err != nil {
 		return err
 	}
@@ -41,6 +58,7 @@ func run() error {
 		return err
 	}
 	stop() // a second signal now ends the process at once
+	a.Drain(context.Background())
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	return a.Shutdown(ctx)

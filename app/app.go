@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -12,8 +13,11 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/metrics"
 	"github.com/parleychat/parley/app/natsbus"
 	"github.com/parleychat/parley/app/oauth"
+	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/app/postgres"
 	"github.com/parleychat/parley/app/sqlite"
 	"github.com/parleychat/parley/app/web"
 )
@@ -25,7 +29,7 @@ const sweepInterval = time.Hour
 type App struct {
 	cfg   Config
 	log   *slog.Logger
-	store *sqlite.Store
+	store parley.Store
 	chat  *chat.Rooms
 	// bus links the instances when NATS_URL is set; nil otherwise.
 	bus    *natsbus.Bus
@@ -37,6 +41,7 @@ type App struct {
 	stopSweeping chan struct{}
 	sweeperDone  chan struct{}
 	stopPprof    func(context.Context) error
+	metrics      *metricsServer
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -46,7 +51,7 @@ type App struct {
 func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	log := cfg.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+		log = newLogger(os.Stderr, cfg.LogFormat, cfg.LogLevel)
 	}
 	a := &App{cfg: cfg, log: log, served: make(chan error, 1)}
 	defer func() {
@@ -64,7 +69,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: BASE_URL: %w", err)
 	}
-	if a.store, err = sqlite.Open(ctx, cfg.DatabaseURL); err != nil {
+	if a.store, err = openStore(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("app: DATABASE_URL: %w", err)
 	}
 	oauthCfg := cfg.OAuth
@@ -73,7 +78,19 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.chat, err = chat.New(cfg.Chat, a.store, web.Fragments{}, log); err != nil {
+	// The domain reports to observers; with METRICS_ADDR they are
+	// Prometheus metrics, and the store is timed.
+	var store parley.Store = a.store
+	chatCfg := cfg.Chat
+	var webObs web.Observer
+	if cfg.MetricsAddr != "" {
+		m := metrics.New()
+		store, chatCfg.Observer, webObs = m.Store(store), m, m
+		if a.metrics, err = startMetrics(cfg.MetricsAddr, m, log); err != nil {
+			return nil, err
+		}
+	}
+	if a.chat, err = chat.New(chatCfg, store, web.Fragments{}, log); err != nil {
 		return nil, err
 	}
 	if cfg.NATSURL != "" {
@@ -81,8 +98,14 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 			return nil, err
 		}
 	}
+	var link web.Pinger // a nil *natsbus.Bus would be a non-nil Pinger
+	if a.bus != nil {
+		link = a.bus
+	}
 	a.server = web.New(web.Options{
-		Store:                  a.store,
+		Link:                   link,
+		Observer:               webObs,
+		Store:                  store,
 		Chat:                   a.chat,
 		Providers:              providers,
 		BaseURL:                base,
@@ -103,11 +126,65 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	return a, nil
 }
 
+// newLogger writes logs to w as text or, for LOG_FORMAT=json, one JSON
+// object a line.
+func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the store DATABASE_URL names: PostgreSQL for a
+// postgres:// or postgresql:// URL, else SQLite (file:PATH, sqlite:PATH or
+// a plain path).
+func openStore(ctx context.Context, databaseURL string) (parley.Store, error) {
+	// Each branch returns a nil interface on error, never a nil *Store in
+	// one, which closeParts would try to close.
+	if postgres.IsURL(databaseURL) {
+		s, err := postgres.Open(ctx, databaseURL)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	s, err := sqlite.Open(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // URL is the public URL, e.g. "http://127.0.0.1:43121" in tests.
 func (a *App) URL() string { return a.url }
 
 // Addr is the address Parley listens on.
 func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// MetricsURL is where /metrics is served, e.g.
+// "http://127.0.0.1:9090/metrics"; empty without METRICS_ADDR.
+func (a *App) MetricsURL() string {
+	if a.metrics == nil {
+		return ""
+	}
+	return a.metrics.url()
+}
+
+// Drain prepares a stop: /readyz answers 503 at once, so that a load
+// balancer takes this instance out, while everything else (pages, sockets)
+// goes on serving for DRAIN_DELAY. It returns when the delay is over or ctx
+// ends; Shutdown then closes the sockets with 1012.
+func (a *App) Drain(ctx context.Context) {
+	a.server.Drain()
+	a.log.Info("parley: draining", "drain_delay", a.cfg.DrainDelay.String())
+	t := time.NewTimer(a.cfg.DrainDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
 
 // Done delivers the server's error should it stop serving by itself.
 func (a *App) Done() <-chan error { return a.served }
@@ -126,6 +203,11 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		if err := <-roomClosed; err != nil {
 			errs = append(errs, err)
+		}
+		if a.metrics != nil {
+			if err := a.metrics.shutdown(ctx); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		if a.stopPprof != nil {
 			if err := a.stopPprof(ctx); err != nil {
@@ -154,6 +236,9 @@ func (a *App) closeParts() {
 	}
 	if a.server == nil && a.ln != nil {
 		a.ln.Close()
+	}
+	if a.server == nil && a.metrics != nil {
+		_ = a.metrics.shutdown(context.Background())
 	}
 }
 

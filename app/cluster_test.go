@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -95,13 +96,13 @@ func neverShowed(frames []string, n int) bool {
 	return true
 }
 
-var messageIDPattern = regexp.MustCompile(`<article class="message" id="msg-(\d+)">`)
+var articleIDPattern = regexp.MustCompile(`<article class="message" id="msg-(\d+)">`)
 
 // lastMessageID is the ID of the last message a socket received.
 func lastMessageID(t *testing.T, frames []string) string {
 	t.Helper()
 	for i := len(frames) - 1; i >= 0; i-- {
-		if m := messageIDPattern.FindAllStringSubmatch(frames[i], -1); m != nil {
+		if m := articleIDPattern.FindAllStringSubmatch(frames[i], -1); m != nil {
 			return m[len(m)-1][1]
 		}
 	}
@@ -335,6 +336,10 @@ func TestNATSOutageKeepsLocalChatAndResynchronises(t *testing.T) {
 	const paused = "Live updates from other servers are paused"
 	aliceA.waitText(paused)
 	bobB.waitText(paused)
+	// Open pages stay, but a balancer should send new visitors elsewhere.
+	if status, body, _ := alice.get("/readyz"); status != http.StatusServiceUnavailable || !strings.Contains(body, "nats") {
+		t.Errorf("/readyz during the outage: got %d %q, want 503 naming nats", status, body)
+	}
 
 	// Local chat goes on, and the message is stored.
 	aliceA.send("said while NATS was down")
@@ -352,6 +357,9 @@ func TestNATSOutageKeepsLocalChatAndResynchronises(t *testing.T) {
 	const resumed = "Live updates from other servers have resumed"
 	aliceA.waitText(resumed)
 	bobB.waitText(resumed)
+	if status, body, _ := alice.get("/readyz"); status != http.StatusOK {
+		t.Errorf("/readyz after the outage: got %d %q, want 200", status, body)
+	}
 
 	// Presence works across instances again.
 	carol := signedUp(t, b, "carol")

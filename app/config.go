@@ -12,9 +12,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/oauth"
+	"github.com/parleychat/parley/app/postgres"
 )
 
 // Config is Parley's whole configuration, read once at start.
@@ -32,6 +34,14 @@ type Config struct {
 	BcryptCost             int
 	AuthRateLimit          int
 	LogLevel               slog.Level
+	// LogFormat is "text" or "json" (LOG_FORMAT).
+	LogFormat string
+	// MetricsAddr, when set, serves /metrics (Prometheus) there
+	// (METRICS_ADDR); never on the public address.
+	MetricsAddr string
+	// DrainDelay is how long, after SIGTERM, /readyz answers 503 while
+	// Parley keeps serving, before sockets are closed (DRAIN_DELAY).
+	DrainDelay time.Duration
 	// PprofAddr, when set, serves Go's profiles there (PPROF_ADDR).
 	PprofAddr string
 	// NATSURL, when set, links this instance to the others through NATS
@@ -58,6 +68,7 @@ func DefaultConfig() Config {
 		BcryptCost:       12,
 		AuthRateLimit:    20,
 		LogLevel:         slog.LevelInfo,
+		LogFormat:        "text",
 		Chat:             chat.DefaultConfig(),
 		Cluster:          chat.DefaultClusterConfig(),
 	}
@@ -68,18 +79,13 @@ func DefaultConfig() Config {
 // variable at fault.
 func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	cfg := DefaultConfig()
-	env := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return def
-	}
+	env := envOr(getenv)
 	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", env("ADDR", ""), "listen address (ADDR); overrides -port")
 	port := fs.String("port", env("PORT", "8080"), "listen port (PORT)")
 	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL (BASE_URL)")
-	dbURL := fs.String("database-url", env("DATABASE_URL", cfg.DatabaseURL), "database (DATABASE_URL)")
+	dbURL := databaseURLFlag(fs, env)
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("config: %w (flags: -addr, -port, -base-url, -database-url, -log-level)", err)
@@ -91,13 +97,26 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	if cfg.BaseURL, err = publicURL(*baseURL, cfg.Addr); err != nil {
 		return cfg, err
 	}
-	cfg.DatabaseURL = *dbURL
+	if cfg.DatabaseURL, err = databaseURL(*dbURL); err != nil {
+		return cfg, err
+	}
 	cfg.PprofAddr = env("PPROF_ADDR", "")
 	if cfg.NATSURL, err = natsURL(env("NATS_URL", "")); err != nil {
 		return cfg, err
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		return cfg, fmt.Errorf("config: LOG_LEVEL must be debug, info, warn or error, got %q", *logLevel)
+	}
+	if cfg.LogFormat, err = logFormat(env("LOG_FORMAT", cfg.LogFormat)); err != nil {
+		return cfg, err
+	}
+	if cfg.MetricsAddr = env("METRICS_ADDR", ""); cfg.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
+			return cfg, fmt.Errorf("config: METRICS_ADDR must be host:port such as 127.0.0.1:9090, got %q", cfg.MetricsAddr)
+		}
+	}
+	if cfg.DrainDelay, err = drainDelay(env("DRAIN_DELAY", "0s")); err != nil {
+		return cfg, err
 	}
 	if cfg.RegistrationOpen, err = registration(env("REGISTRATION", "open")); err != nil {
 		return cfg, err
@@ -124,6 +143,23 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		return cfg, fmt.Errorf("config: %w", err)
 	}
 	return cfg, nil
+}
+
+// envOr reads a variable through getenv, trimmed, or def when it is unset
+// or blank.
+func envOr(getenv func(string) string) func(name, def string) string {
+	return func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+}
+
+// databaseURLFlag defines -database-url on fs: DATABASE_URL, or the
+// default database. The server and `parley admin` read it the same way.
+func databaseURLFlag(fs *flag.FlagSet, env func(name, def string) string) *string {
+	return fs.String("database-url", env("DATABASE_URL", DefaultConfig().DatabaseURL), "database (DATABASE_URL)")
 }
 
 func listenAddr(addr, port string) (string, error) {
@@ -153,6 +189,47 @@ func publicURL(raw, addr string) (string, error) {
 		return "", fmt.Errorf("config: BASE_URL must be scheme://host[:port] without path, query or user, got %q", raw)
 	}
 	return u.Scheme + "://" + u.Host, nil
+}
+
+func logFormat(v string) (string, error) {
+	switch f := strings.ToLower(v); f {
+	case "text", "json":
+		return f, nil
+	}
+	return "", fmt.Errorf("config: LOG_FORMAT must be text or json, got %q", v)
+}
+
+// drainDelay parses DRAIN_DELAY, a Go duration of zero or more.
+func drainDelay(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("config: DRAIN_DELAY must be a duration of 0 or more such as 10s, got %q", v)
+	}
+	return d, nil
+}
+
+// databaseURL checks DATABASE_URL's form: a postgres:// or postgresql://
+// URL that pgx can read, or what the SQLite store opens (file:PATH,
+// sqlite:PATH, a plain path). Errors never repeat a password.
+func databaseURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", fmt.Errorf("config: DATABASE_URL must not be empty (default %s)", DefaultConfig().DatabaseURL)
+	}
+	if postgres.IsURL(raw) {
+		if err := postgres.ParseURL(raw); err != nil {
+			return "", fmt.Errorf("config: DATABASE_URL: %w", err)
+		}
+		return raw, nil
+	}
+	if scheme, _, ok := strings.Cut(raw, "://"); ok {
+		switch strings.ToLower(scheme) {
+		case "file", "sqlite", "sqlite3":
+		default:
+			return "", fmt.Errorf("config: DATABASE_URL must be postgres://..., postgresql://..., file:PATH, sqlite:PATH or a file path, got a %q URL", scheme)
+		}
+	}
+	return raw, nil
 }
 
 // natsURL checks NATS_URL: empty, or comma-separated nats:// or tls://

@@ -131,7 +131,11 @@ func write(conn Conn, cfg Config, pm *websocket.PreparedMessage) error {
 	if err := conn.SetWriteDeadline(time.Now().Add(cfg.WriteWait)); err != nil {
 		return err
 	}
-	return conn.WritePreparedMessage(pm)
+	if err := conn.WritePreparedMessage(pm); err != nil {
+		return err
+	}
+	cfg.Observer.FrameWritten()
+	return nil
 }
 
 func writeClose(conn Conn, cfg Config, code int) {

@@ -60,8 +60,10 @@ const (
 	// EventGoodbye: From stops; forget its people now.
 	EventGoodbye
 	// EventClose: close the sockets of SessionKey (signed out), or of
-	// UserID when SessionKey is empty (every session of a person ended).
+	// UserID when SessionKey is empty (banned).
 	EventClose
+	// EventRemove: the message Message.ID of RoomID was deleted.
+	EventRemove
 )
 
 // Event is one thing an instance tells the others.
@@ -194,13 +196,6 @@ func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
 	return nil
 }
 
-// EndUser closes every socket of a person on every instance, as signing
-// out does for one session: for when all their sessions have ended.
-func (r *Rooms) EndUser(userID int64) {
-	r.hub.call(func() { r.hub.endUser(userID) })
-	r.cluster.Load().send(Event{Kind: EventClose, UserID: userID})
-}
-
 // run sends the queued changes, the heartbeats and the snapshots, and
 // drops the instances that went silent. It returns after a goodbye once
 // leave is called.
@@ -326,19 +321,17 @@ func (cl *cluster) snapshot() {
 	})
 }
 
-// noteLocal queues the change a socket's arrival or departure made to
-// this instance's people in its room (hub goroutine).
-func (cl *cluster) noteLocal(r *roomPresence, u parley.User, joined bool) {
+// announce queues the arrival of a person's first socket of a room here,
+// or the departure of their last (hub goroutine).
+func (cl *cluster) announce(roomID int64, u parley.User, joined bool) {
 	if cl == nil {
 		return
 	}
-	p := r.people[u.ID]
-	switch {
-	case joined && p != nil && p.sockets == 1:
-		cl.enqueue(Event{Kind: EventJoin, RoomID: r.id, Member: u})
-	case !joined && (p == nil || p.sockets == 0):
-		cl.enqueue(Event{Kind: EventLeave, RoomID: r.id, Member: u})
+	kind := EventLeave
+	if joined {
+		kind = EventJoin
 	}
+	cl.enqueue(Event{Kind: kind, RoomID: roomID, Member: u})
 }
 
 // Receive applies another instance's event. It implements BusHandler.
@@ -346,8 +339,12 @@ func (cl *cluster) Receive(e Event) {
 	if e.From == cl.cfg.Instance || e.From == "" {
 		return // our own, should the bus echo it
 	}
-	if e.Kind == EventMessage {
+	switch e.Kind {
+	case EventMessage:
 		cl.rooms.Publish(e.Message)
+		return
+	case EventRemove:
+		cl.rooms.removeHere(e.Message)
 		return
 	}
 	h := cl.rooms.hub
@@ -388,7 +385,7 @@ func (cl *cluster) apply(h *hub, e Event, now time.Time) {
 		if e.SessionKey != "" {
 			h.signOut(e.SessionKey)
 		} else if e.UserID != 0 {
-			h.endUser(e.UserID)
+			h.ban(e.UserID)
 		}
 	}
 }
@@ -590,28 +587,6 @@ func (h *hub) toEverySocket(pm *websocket.PreparedMessage) {
 	for _, r := range h.rooms {
 		for c := range r.clients {
 			h.enqueue(c, frame{pm: pm})
-		}
-	}
-}
-
-// endUser closes every socket of a person here, as signOut does for a
-// session (hub).
-func (h *hub) endUser(userID int64) {
-	var pm *websocket.PreparedMessage
-	for _, r := range h.rooms {
-		for c := range r.clients {
-			if c.user.ID != userID {
-				continue
-			}
-			if pm == nil {
-				pm = h.prepare(h.render.SignedOut())
-			}
-			h.remove(c)
-			select {
-			case c.send <- frame{pm: pm, closeCode: closeSignedOut}:
-			default:
-				c.close(closeSignedOut)
-			}
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"testing"
@@ -196,5 +197,36 @@ func TestSilentInstanceIsDroppedUnlessOurOwnLinkIsDown(t *testing.T) {
 	eventually(t, "ann dropped", func() bool { return r.Online(testRoom.ID) == 1 })
 	if took := time.Since(start); took < fastCluster("").InstanceTimeout {
 		t.Errorf("x was dropped %v after the link came back, want a grace of InstanceTimeout", took)
+	}
+}
+
+func TestDeletedMessageLeavesEveryInstanceAndStaysGone(t *testing.T) {
+	net := &memoryNet{}
+	a, b := joinedRooms(t, net, "a"), joinedRooms(t, net, "b")
+	texts := func(r *Rooms) []string {
+		msgs, _, err := r.Recent(context.Background(), testRoom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range msgs {
+			out = append(out, m.Text)
+		}
+		return out
+	}
+	texts(b) // b has the room's last messages in memory
+	if err := a.post(a.live.use(testRoom), 1, "soon gone"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the message on b", func() bool { return slices.Equal(texts(b), []string{"soon gone"}) })
+	msgs, _, _ := a.Recent(context.Background(), testRoom)
+
+	a.Remove(msgs[0])
+	eventually(t, "the message gone from b", func() bool { return len(texts(b)) == 0 })
+	// A copy that comes late (from an instance that had not heard of the
+	// deletion) is not shown again.
+	b.cluster.Load().Receive(Event{Kind: EventMessage, From: "c", RoomID: testRoom.ID, Message: msgs[0]})
+	if got := texts(b); len(got) != 0 {
+		t.Errorf("after a late copy b keeps %q, want the deleted message to stay gone", got)
 	}
 }

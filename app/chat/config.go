@@ -32,6 +32,9 @@ type Config struct {
 	// HistoryIdle is how long a room's last messages stay in memory once
 	// it has no socket open and no page asked for them.
 	HistoryIdle time.Duration
+	// Observer is told about sockets, frames and presence, for metrics;
+	// nil means NopObserver.
+	Observer Observer
 }
 
 // DefaultConfig returns the production settings.

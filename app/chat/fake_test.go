@@ -123,6 +123,10 @@ func (s *memoryStore) MessagesBefore(_ context.Context, roomID, before int64, li
 	return msgs, nil
 }
 
+func (s *memoryStore) MutedUntil(context.Context, int64) (time.Time, error) {
+	return time.Time{}, nil
+}
+
 func (s *memoryStore) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,10 +147,19 @@ type textRenderer struct{}
 func (textRenderer) Presence(n int, listed []parley.User) ([]byte, error) {
 	return []byte(strconv.Itoa(n)), nil
 }
-func (textRenderer) Message(m parley.Message) ([]byte, error) { return []byte(m.Text), nil }
-func (textRenderer) History(parley.Room, []parley.Message, bool) ([]byte, error) {
+func (textRenderer) Message(m parley.Message, deletable bool) ([]byte, error) {
+	if deletable {
+		return []byte(m.Text + " [delete]"), nil
+	}
+	return []byte(m.Text), nil
+}
+func (textRenderer) History(parley.Room, []parley.Message, bool, parley.User) ([]byte, error) {
 	return []byte("history"), nil
 }
+func (textRenderer) Removed(id int64) ([]byte, error) {
+	return []byte("removed " + strconv.FormatInt(id, 10)), nil
+}
+func (textRenderer) Banned() ([]byte, error)             { return []byte("banned"), nil }
 func (textRenderer) Notices(ns []Notice) ([]byte, error) { return []byte("notices"), nil }
 func (textRenderer) Error(text string) ([]byte, error)   { return []byte(text), nil }
 func (textRenderer) ChatForm() ([]byte, error)           { return []byte("form"), nil }

@@ -25,9 +25,24 @@ type history struct {
 	msgs  []parley.Message // oldest first, at most parley.HistorySize
 	// older is whether the room has messages before msgs[0].
 	older bool
-	// frame is msgs rendered as a #messages replacement; nil when stale.
-	frame *websocket.PreparedMessage
+	// removed is whether a message was deleted from msgs since they were
+	// loaded: a page may still show it, even one up to date by ID.
+	removed bool
+	// deleted are the IDs of the messages deleted while the room was in
+	// memory (few: deletions are rare).
+	deleted map[int64]struct{}
+	// frames are msgs rendered as a #messages replacement, per kind of
+	// viewer (see viewerKey); emptied on every change.
+	frames map[int64]*websocket.PreparedMessage
 }
+
+// Keys of history.frames besides authors' user IDs.
+const (
+	// plainViewer sees no Delete control: they wrote none of the messages.
+	plainViewer int64 = 0
+	// adminViewer sees a Delete control on every message.
+	adminViewer int64 = -1
+)
 
 // load reads the room's last messages from the store, once: later calls,
 // and calls after a failed one, read them again only if they are missing.
@@ -46,20 +61,30 @@ func (h *history) load(ctx context.Context, store MessageStore, roomID int64) er
 	if h.older {
 		msgs = msgs[1:]
 	}
-	h.msgs, h.loaded, h.stale, h.frame = msgs, true, false, nil
+	wasStale := h.stale
+	h.msgs, h.loaded, h.stale, h.frames = msgs, true, false, nil
+	if wasStale {
+		// Deletions made meanwhile on other instances are in the store,
+		// not necessarily on the pages: send the list to every page.
+		h.removed = true
+	}
 	return nil
 }
 
 // add puts a newly stored message in its place by ID: messages stored by
 // other instances can arrive after newer ones. It reports false when the
 // history already holds the message (it was loaded after the message was
-// stored, or the message came twice), so that nobody is sent it again. A
-// history that is not loaded yet will read it from the store.
+// stored, or the message came twice) or has seen it deleted, so that
+// nobody is sent it again. A history that is not loaded yet will read it
+// from the store.
 func (h *history) add(m parley.Message) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.loaded {
 		return true
+	}
+	if _, gone := h.deleted[m.ID]; gone {
+		return false
 	}
 	i, found := slices.BinarySearchFunc(h.msgs, m.ID, func(x parley.Message, id int64) int { return cmp.Compare(x.ID, id) })
 	if found {
@@ -73,7 +98,7 @@ func (h *history) add(m parley.Message) bool {
 		h.msgs = append(h.msgs[:0:0], h.msgs[over:]...)
 		h.older = true
 	}
-	h.frame = nil
+	h.frames = nil
 	return true
 }
 
@@ -86,6 +111,42 @@ func (h *history) markStale() {
 	h.stale = true
 }
 
+// remove takes a deleted message out of the last messages, if they hold
+// it, and remembers it, so that a copy arriving late from another instance
+// is not added back.
+func (h *history) remove(id int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.deleted == nil {
+		h.deleted = make(map[int64]struct{})
+	}
+	h.deleted[id] = struct{}{}
+	for i, m := range h.msgs {
+		if m.ID == id {
+			h.msgs = append(h.msgs[:i:i], h.msgs[i+1:]...)
+			h.removed, h.frames = true, nil
+			return
+		}
+	}
+}
+
+// viewerKey is which rendering of the list the viewer sees: the admins'
+// (every message deletable), the author's own when they wrote any of
+// msgs, or the plain one. Rooms have few distinct authors among their
+// last messages, so a reconnect storm still renders each list once or a
+// few times, not once per socket. The caller holds h.mu.
+func (h *history) viewerKey(viewer parley.User) int64 {
+	if viewer.Admin {
+		return adminViewer
+	}
+	for _, m := range h.msgs {
+		if m.UserID == viewer.ID {
+			return viewer.ID
+		}
+	}
+	return plainViewer
+}
+
 // recent returns a copy of the last messages, oldest first, and whether
 // older ones exist.
 func (h *history) recent() ([]parley.Message, bool) {
@@ -95,25 +156,33 @@ func (h *history) recent() ([]parley.Message, bool) {
 }
 
 // since returns what a page showing messages up to shownThrough lacks: nil
-// when it is up to date, else the whole list to replace its own. newest is
-// the last message ID that page then shows.
-func (h *history) since(shownThrough int64, room parley.Room, render Renderer) (frame *websocket.PreparedMessage, newest int64, err error) {
+// when it is up to date, else the whole list, as viewer sees it, to
+// replace its own. newest is the last message ID that page then shows.
+// Once a message has been deleted, every page gets the list: one that was
+// cut off when the deletion went out may still show it.
+func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User) (frame *websocket.PreparedMessage, newest int64, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if n := len(h.msgs); n > 0 {
 		newest = h.msgs[n-1].ID
 	}
-	if newest == shownThrough {
+	if newest == shownThrough && !h.removed {
 		return nil, newest, nil
 	}
-	if h.frame == nil {
-		html, err := render.History(room, h.msgs, h.older)
-		if err != nil {
-			return nil, 0, err
-		}
-		if h.frame, err = websocket.NewPreparedMessage(websocket.TextMessage, html); err != nil {
-			return nil, 0, err
-		}
+	key := h.viewerKey(viewer)
+	if frame = h.frames[key]; frame != nil {
+		return frame, newest, nil
 	}
-	return h.frame, newest, nil
+	html, err := render.History(room, h.msgs, h.older, viewer)
+	if err != nil {
+		return nil, 0, err
+	}
+	if frame, err = websocket.NewPreparedMessage(websocket.TextMessage, html); err != nil {
+		return nil, 0, err
+	}
+	if h.frames == nil {
+		h.frames = make(map[int64]*websocket.PreparedMessage)
+	}
+	h.frames[key] = frame
+	return frame, newest, nil
 }

@@ -32,6 +32,20 @@ type frame struct {
 type roomFrame struct {
 	roomID int64
 	frame  frame
+	// deletable, when not nil, goes instead of frame.pm to the sockets of
+	// admins and of authorID: the same message with its Delete control.
+	deletable *websocket.PreparedMessage
+	authorID  int64
+}
+
+// pick is the frame one socket of the room gets.
+func (rf roomFrame) pick(c *client) frame {
+	if rf.deletable != nil && (c.user.Admin || c.user.ID == rf.authorID) {
+		f := rf.frame
+		f.pm = rf.deletable
+		return f
+	}
+	return rf.frame
 }
 
 // hub owns the open sockets and presence of every room. Only its run
@@ -46,6 +60,8 @@ type hub struct {
 	unregister chan *client
 	broadcast  chan roomFrame
 	endSession chan string
+	// endUser closes every socket of a user who has been banned.
+	endUser chan int64
 	// calls run functions in the hub goroutine, for questions about its state.
 	calls chan func()
 	stop  chan struct{}
@@ -54,6 +70,9 @@ type hub struct {
 	// rooms holds the presence of each room with a socket open, and of
 	// rooms whose last departure is still to be announced.
 	rooms map[int64]*roomPresence
+	// people counts, per user with a socket open, the rooms they are in:
+	// its length is how many people are online.
+	people map[int64]int
 	// dirty are the rooms whose presence changed since their last flush.
 	dirty map[*roomPresence]struct{}
 	// cluster is the other instances' presence; nil when the chat runs alone.
@@ -72,10 +91,12 @@ func newHub(cfg Config, render Renderer, log *slog.Logger) *hub {
 		unregister: make(chan *client),
 		broadcast:  make(chan roomFrame),
 		endSession: make(chan string),
+		endUser:    make(chan int64),
 		calls:      make(chan func()),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
 		rooms:      make(map[int64]*roomPresence),
+		people:     make(map[int64]int),
 		dirty:      make(map[*roomPresence]struct{}),
 	}
 	h.flushTimer = time.NewTimer(time.Hour)
@@ -97,11 +118,13 @@ func (h *hub) run() {
 		case rf := <-h.broadcast:
 			if r := h.rooms[rf.roomID]; r != nil {
 				for c := range r.clients {
-					h.enqueue(c, rf.frame)
+					h.enqueue(c, rf.pick(c))
 				}
 			}
 		case key := <-h.endSession:
 			h.signOut(key)
+		case userID := <-h.endUser:
+			h.ban(userID)
 		case call := <-h.calls:
 			call()
 		case <-h.flushTimer.C:
@@ -140,8 +163,14 @@ func (h *hub) add(c *client) {
 		h.rooms[r.id] = r
 		h.cluster.fill(h, r)
 	}
+	// arrived is the person's arrival in the room, on any instance; their
+	// first socket of the room here is only that when they are nowhere else.
 	arrived := r.add(c)
-	h.cluster.noteLocal(r, c.user, true)
+	if r.people[c.user.ID].sockets == 1 {
+		h.people[c.user.ID]++
+		h.cfg.Observer.PeopleOnline(len(h.people))
+		h.cluster.announce(r.id, c.user, true)
+	}
 	if arrived {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: true})
 		return
@@ -159,10 +188,17 @@ func (h *hub) remove(c *client) {
 		return
 	}
 	left, ok := r.remove(c)
-	if ok {
-		h.cluster.noteLocal(r, c.user, false)
+	if !ok {
+		return
 	}
-	if ok && left {
+	if p := r.people[c.user.ID]; p == nil || p.sockets == 0 { // their last socket of the room here
+		if h.people[c.user.ID]--; h.people[c.user.ID] <= 0 {
+			delete(h.people, c.user.ID)
+		}
+		h.cfg.Observer.PeopleOnline(len(h.people))
+		h.cluster.announce(r.id, c.user, false)
+	}
+	if left {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: false})
 	}
 }
@@ -180,20 +216,33 @@ func (h *hub) enqueue(c *client, f frame) {
 	case c.send <- f:
 	default:
 		h.log.Info("chat: dropping slow socket", "user_id", c.user.ID, "room_id", c.roomID())
+		h.cfg.Observer.SocketDropped()
 		h.drop(c, closeTooSlow)
 	}
 }
 
 // signOut closes every socket of a session that has ended, in every room.
 func (h *hub) signOut(sessionKey string) {
+	h.closeWhere(func(c *client) bool { return c.sessionKey == sessionKey }, h.render.SignedOut)
+}
+
+// ban closes every socket of a banned user, in every room.
+func (h *hub) ban(userID int64) {
+	h.closeWhere(func(c *client) bool { return c.user.ID == userID }, h.render.Banned)
+}
+
+// closeWhere closes, with 1000 so that the page does not reconnect, every
+// socket that match selects, after a last fragment that says why; the
+// fragment is rendered once, and only when some socket needs it.
+func (h *hub) closeWhere(match func(*client) bool, last func() ([]byte, error)) {
 	var pm *websocket.PreparedMessage
 	for _, r := range h.rooms {
 		for c := range r.clients {
-			if c.sessionKey != sessionKey {
+			if !match(c) {
 				continue
 			}
 			if pm == nil {
-				pm = h.prepare(h.render.SignedOut())
+				pm = h.prepare(last())
 			}
 			h.remove(c)
 			select {
@@ -249,7 +298,9 @@ func (h *hub) flushDue() {
 		}
 	}
 	for _, r := range due {
+		start := time.Now()
 		h.flush(r, now)
+		h.cfg.Observer.PresenceFlushed(time.Since(start))
 	}
 	for r := range h.dirty {
 		h.schedule(r.due)

@@ -9,11 +9,15 @@ type Renderer interface {
 	// Presence renders "N users online" and the online list: listed is its
 	// start, sorted; the other online-len(listed) people are summed up.
 	Presence(online int, listed []parley.User) ([]byte, error)
-	// Message renders one message appended to the message list.
-	Message(m parley.Message) ([]byte, error)
+	// Message renders one message appended to the message list; deletable
+	// adds its Delete control, for its author and admins.
+	Message(m parley.Message, deletable bool) ([]byte, error)
 	// History renders a room's whole message list, replacing what a page
-	// shows; older is whether the room has messages before msgs.
-	History(room parley.Room, msgs []parley.Message, older bool) ([]byte, error)
+	// shows; older is whether the room has messages before msgs. viewer
+	// sees the Delete control on the messages they may delete.
+	History(room parley.Room, msgs []parley.Message, older bool, viewer parley.User) ([]byte, error)
+	// Removed renders what takes a deleted message off every page.
+	Removed(messageID int64) ([]byte, error)
 	// Notices renders join and leave notices appended to the message list.
 	Notices(ns []Notice) ([]byte, error)
 	// Error renders an error shown to one sender beside the chat form.
@@ -22,4 +26,6 @@ type Renderer interface {
 	ChatForm() ([]byte, error)
 	// SignedOut renders what a page shows once its session has ended.
 	SignedOut() ([]byte, error)
+	// Banned renders what a page shows once its person has been banned.
+	Banned() ([]byte, error)
 }

@@ -31,6 +31,9 @@ type MessageStore interface {
 	RoomByName(ctx context.Context, name string) (parley.Room, error)
 	CreateMessage(ctx context.Context, roomID, userID int64, text string) (parley.Message, error)
 	MessagesBefore(ctx context.Context, roomID, before int64, limit int) ([]parley.Message, error)
+	// MutedUntil is when the user's mute ends; the zero time when they are
+	// not muted.
+	MutedUntil(ctx context.Context, userID int64) (time.Time, error)
 }
 
 // Peer is who is behind a new socket, and where.
@@ -72,6 +75,9 @@ type replies struct {
 
 // New starts the chat; Close ends it.
 func New(cfg Config, store MessageStore, render Renderer, log *slog.Logger) (*Rooms, error) {
+	if cfg.Observer == nil {
+		cfg.Observer = NopObserver{}
+	}
 	r := &Rooms{
 		cfg:          cfg,
 		store:        store,
@@ -240,20 +246,63 @@ func (r *Rooms) EndSession(sessionKey string) {
 	r.cluster.Load().send(Event{Kind: EventClose, SessionKey: sessionKey})
 }
 
-// Publish adds an already stored message to its room's history and sends
-// it to every socket of the room. post calls it for messages sent here; a
-// message that another instance stored arrives the same way. A message the
-// history already holds is not sent again.
-func (r *Rooms) Publish(m parley.Message) {
-	if lr := r.live.byRoomID(m.RoomID); lr != nil && !lr.history.add(m) {
-		return
+// EndUser closes every socket of a user who has been banned, in every
+// room, with 1000 (the page stays away) after a fragment that tells the
+// page they were removed; on every instance.
+func (r *Rooms) EndUser(userID int64) {
+	select {
+	case r.hub.endUser <- userID:
+	case <-r.hub.done:
 	}
-	pm := r.hub.prepare(r.render.Message(m))
+	r.cluster.Load().send(Event{Kind: EventClose, UserID: userID})
+}
+
+// Remove takes a deleted message off its room: out of the room's last
+// messages, and off every open page of the room at once, on every
+// instance, with one fragment rendered once. The store has already
+// deleted it.
+func (r *Rooms) Remove(m parley.Message) {
+	r.removeHere(m)
+	r.cluster.Load().send(Event{Kind: EventRemove, RoomID: m.RoomID, Message: parley.Message{ID: m.ID, RoomID: m.RoomID}})
+}
+
+// removeHere is Remove on this instance only.
+func (r *Rooms) removeHere(m parley.Message) {
+	if lr := r.live.byRoomID(m.RoomID); lr != nil {
+		// In line with posts: a message deleted while it was being
+		// published is added and broadcast first, then taken away.
+		lr.postMu.Lock()
+		defer lr.postMu.Unlock()
+		lr.history.remove(m.ID)
+	}
+	pm := r.hub.prepare(r.render.Removed(m.ID))
 	if pm == nil {
 		return
 	}
 	select {
-	case r.hub.broadcast <- roomFrame{roomID: m.RoomID, frame: frame{pm: pm, messageID: m.ID}}:
+	case r.hub.broadcast <- roomFrame{roomID: m.RoomID, frame: frame{pm: pm}}:
+	case <-r.hub.done:
+	}
+}
+
+// Publish adds an already stored message to its room's history and sends
+// it to every socket of the room. post calls it for messages sent here; a
+// message that another instance stored arrives the same way; one the
+// history already holds, or saw deleted, is not sent again. The
+// message is rendered twice, once with its Delete control for its author
+// and admins and once without for everyone else.
+func (r *Rooms) Publish(m parley.Message) {
+	if lr := r.live.byRoomID(m.RoomID); lr != nil && !lr.history.add(m) {
+		return
+	}
+	plain := r.hub.prepare(r.render.Message(m, false))
+	deletable := r.hub.prepare(r.render.Message(m, true))
+	if plain == nil || deletable == nil {
+		return
+	}
+	rf := roomFrame{roomID: m.RoomID, frame: frame{pm: plain, messageID: m.ID}, deletable: deletable, authorID: m.UserID}
+	select {
+	case r.hub.broadcast <- rf:
 	case <-r.hub.done:
 	}
 }

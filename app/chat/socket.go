@@ -39,6 +39,8 @@ func (r *Rooms) Serve(conn Conn, p Peer) error {
 		writeClose(conn, r.cfg, closeRestart)
 		return ErrClosed
 	}
+	r.cfg.Observer.SocketOpened()
+	defer r.cfg.Observer.SocketClosed()
 	defer r.leave(c)
 
 	if err := r.catchUp(conn, c, p.ShownThrough); err != nil {
@@ -70,7 +72,7 @@ func (r *Rooms) leave(c *client) {
 // shows the newest one (the usual first connect) nothing is sent; after a
 // reconnect the whole list is replaced, so nothing shows twice.
 func (r *Rooms) catchUp(conn Conn, c *client, shownThrough int64) error {
-	frame, newest, err := c.room.history.since(shownThrough, c.room.room, r.render)
+	frame, newest, err := c.room.history.since(shownThrough, c.room.room, r.render, c.user)
 	if err != nil {
 		return err
 	}
@@ -128,6 +130,9 @@ func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 	case text == "":
 		return
 	}
+	if r.refuseMuted(c) {
+		return
+	}
 	if !r.limiter.Allow(c.user.ID) {
 		c.reply(r.replies.tooFast)
 		return
@@ -140,6 +145,45 @@ func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 	c.reply(r.replies.form)
 }
 
+// refuseMuted tells a muted sender until when they are muted and reports
+// true; their message is dropped. The store answers, so a mute or unmute
+// counts from the next message on, on every instance.
+func (r *Rooms) refuseMuted(c *client) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	until, err := r.store.MutedUntil(ctx, c.user.ID)
+	if err != nil {
+		r.log.Error("chat: read mute", "user_id", c.user.ID, "err", err)
+		c.reply(r.replies.saveFailed)
+		return true
+	}
+	if until.IsZero() {
+		return false
+	}
+	pm := r.hub.prepare(r.render.Error(mutedText(until, time.Now())))
+	if pm == nil {
+		pm = r.replies.saveFailed
+	}
+	c.reply(pm)
+	return true
+}
+
+// mutedText tells a muted person when they may send again: the time of
+// day (UTC) when that is within a day, else the date as well.
+func mutedText(until, now time.Time) string {
+	until = until.UTC()
+	// A mute ends at the start of a minute or within it: round up, so
+	// that "until 15:05" is never early.
+	shown := until.Truncate(time.Minute)
+	if shown.Before(until) {
+		shown = shown.Add(time.Minute)
+	}
+	if shown.Sub(now) < 24*time.Hour {
+		return "You are muted until " + shown.Format("15:04") + " UTC."
+	}
+	return "You are muted until " + shown.Format("15:04") + " UTC on " + shown.Format("2 Jan 2006") + "."
+}
+
 // post stores a message in a room and sends it to every socket there.
 func (r *Rooms) post(lr *liveRoom, userID int64, text string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
@@ -150,6 +194,7 @@ func (r *Rooms) post(lr *liveRoom, userID int64, text string) error {
 	if err != nil {
 		return err
 	}
+	r.cfg.Observer.MessageStored()
 	r.Publish(m)
 	// Shared after the local delivery: the sender's fresh form never waits
 	// for the bus, and postMu keeps this instance's messages in ID order.

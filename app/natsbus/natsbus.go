@@ -6,6 +6,7 @@
 //	PREFIX.room.ROOM_ID.msg          a stored message
 //	PREFIX.room.ROOM_ID.join         a person's first socket of the room on an instance
 //	PREFIX.room.ROOM_ID.leave        their last one closed
+//	PREFIX.room.ROOM_ID.remove       a message was deleted
 //	PREFIX.instance.ID.snapshot      everyone with a socket on that instance, by room
 //	PREFIX.instance.ID.heartbeat     that instance is alive
 //	PREFIX.instance.ID.goodbye       that instance stops
@@ -106,6 +107,9 @@ func (b *Bus) Close() {
 
 // Ping checks that the NATS server answers within timeout.
 func (b *Bus) Ping(timeout time.Duration) error {
+	if !b.nc.IsConnected() {
+		return fmt.Errorf("natsbus: ping: %s", b.nc.Status())
+	}
 	if err := b.nc.FlushTimeout(timeout); err != nil {
 		return fmt.Errorf("natsbus: ping: %w", err)
 	}
@@ -182,6 +186,8 @@ type wireEvent struct {
 	Rooms   map[int64][]wireUser `json:"rooms,omitempty"`
 	Session string               `json:"session,omitempty"`
 	UserID  int64                `json:"user_id,omitempty"`
+	// MessageID is the deleted message of a remove.
+	MessageID int64 `json:"message_id,omitempty"`
 }
 
 func toWire(u parley.User) wireUser {
@@ -227,6 +233,9 @@ func (b *Bus) encode(e chat.Event) (string, []byte, error) {
 		subject = instance("heartbeat")
 	case chat.EventGoodbye:
 		subject = instance("goodbye")
+	case chat.EventRemove:
+		subject = room("remove")
+		w.MessageID = e.Message.ID
 	case chat.EventClose:
 		subject = b.prefix + ".sockets.close"
 		w.Session, w.UserID = e.SessionKey, e.UserID
@@ -277,6 +286,12 @@ func (b *Bus) decode(subject string, data []byte) (chat.Event, error) {
 				e.Kind = chat.EventLeave
 			}
 			e.Member = fromWire(*w.User)
+		case "remove":
+			if w.MessageID == 0 {
+				return chat.Event{}, errors.New("no message id")
+			}
+			e.Kind = chat.EventRemove
+			e.Message = parley.Message{ID: w.MessageID, RoomID: roomID}
 		default:
 			return chat.Event{}, errUnknownSubject
 		}

@@ -107,6 +107,7 @@ func TestEveryEventArrivesAsSentInOrder(t *testing.T) {
 		{Kind: chat.EventHeartbeat, From: "aaaa"},
 		{Kind: chat.EventClose, From: "aaaa", SessionKey: "deadbeef"},
 		{Kind: chat.EventClose, From: "aaaa", UserID: 8},
+		{Kind: chat.EventRemove, From: "aaaa", RoomID: 3, Message: parley.Message{ID: 41, RoomID: 3}},
 		{Kind: chat.EventGoodbye, From: "aaaa"},
 	}
 	for _, e := range sent {
@@ -139,6 +140,7 @@ func TestBadMessagesAreIgnoredAndHarmNothing(t *testing.T) {
 		"t2.room.x.msg":           `{"from":"z","message":{"id":1}}`,
 		"t2.room.3.msg.extra":     `{"from":"z"}`,
 		"t2.room.3.join":          `{"from":"z"}`, // no user
+		"t2.room.3.remove":        `{"from":"z"}`, // no message id
 		"t2.instance.z.whatever":  `{}`,
 		"t2.something.else":       `{}`,
 		"t2.instance.z.snapshot":  `{"rooms":{"one":[]}}`,

@@ -18,6 +18,15 @@ var (
 	ErrUsernameTaken = errors.New("username is already taken")
 	// ErrRoomNameTaken means a room of that name exists already.
 	ErrRoomNameTaken = errors.New("room name is already taken")
+	// ErrBanned means the account is banned: it may not sign in.
+	ErrBanned = errors.New("account is banned")
+	// ErrAmbiguousName means several accounts answer to the name given, so
+	// none is picked.
+	ErrAmbiguousName = errors.New("several accounts have that name")
+	// ErrNoChange means the account is already in the state asked for: an
+	// admin made admin again, a ban of someone banned, an unmute of someone
+	// not muted. Nothing is changed or recorded.
+	ErrNoChange = errors.New("nothing to change")
 )
 
 // User is a person who can sign in, with a local password or through an
@@ -34,6 +43,9 @@ type User struct {
 	// was created with ("github", "google", "gitlab", "oidc").
 	Provider  string
 	AvatarURL string
+	// Admin marks the people who moderate: they delete any message, mute
+	// and ban. `parley admin grant` sets it.
+	Admin     bool
 	CreatedAt time.Time
 }
 
@@ -56,8 +68,10 @@ type Message struct {
 	UserID         int64
 	AuthorName     string
 	AuthorProvider string
-	Text           string
-	CreatedAt      time.Time
+	// AuthorAdmin is whether the author is an admin, for the badge.
+	AuthorAdmin bool
+	Text        string
+	CreatedAt   time.Time
 }
 
 // Identity is what an OAuth provider tells us about the person signing in.
@@ -80,8 +94,9 @@ type OAuthPending struct {
 	Session string
 }
 
-// Store is everything Parley keeps. The SQLite adapter implements it; a
-// later Postgres adapter for several instances implements the same.
+// Store is everything Parley keeps. The SQLite adapter (one process) and
+// the PostgreSQL adapter (several instances) implement it alike; the
+// contract tests in app/storetest hold both to it.
 type Store interface {
 	// CreateUser adds a local account. It returns ErrUsernameTaken when the
 	// name is in use in any letter case.
@@ -97,7 +112,8 @@ type Store interface {
 	UpsertIdentity(ctx context.Context, id Identity) (User, error)
 
 	// CreateSession stores a session for the user under the hash of its
-	// secret ID, valid until expires.
+	// secret ID, valid until expires. It returns ErrBanned, and stores
+	// nothing, when the user is banned: no sign-in path can get past a ban.
 	CreateSession(ctx context.Context, idHash []byte, userID int64, expires time.Time) error
 	// SessionUser returns the user of an unexpired session.
 	SessionUser(ctx context.Context, idHash []byte) (User, error)
@@ -119,6 +135,59 @@ type Store interface {
 	// are below before (0: no bound), oldest first.
 	MessagesBefore(ctx context.Context, roomID, before int64, limit int) ([]Message, error)
 
+	// MessageByID returns one stored message with its author, or
+	// ErrNotFound (also for a deleted one).
+	MessageByID(ctx context.Context, id int64) (Message, error)
+	// DeleteMessage removes a message for good, so that no read path
+	// shows it again, and records the deletion (with the message's text)
+	// as actorID's action in the same transaction. It returns the removed
+	// message, or ErrNotFound when there is none of that ID. Who may
+	// delete is the caller's decision (CanDelete).
+	DeleteMessage(ctx context.Context, actorID, messageID int64) (Message, error)
+
+	// UserByName finds an account by the name moderators use: provider ""
+	// means a local account by username, in any letter case; otherwise the
+	// account created through that provider whose display name is name, in
+	// any letter case. It returns ErrNotFound, or ErrAmbiguousName when
+	// several provider accounts share the display name.
+	UserByName(ctx context.Context, provider, name string) (User, error)
+	// SetAdmin grants (admin true) or revokes the admin flag and records
+	// the action as actorID's (0: the command line). It returns
+	// ErrNotFound for an unknown user and ErrNoChange when the flag is
+	// already so.
+	SetAdmin(ctx context.Context, actorID, userID int64, admin bool) error
+	// Admins returns every admin, sorted by display name without regard
+	// to case.
+	Admins(ctx context.Context) ([]User, error)
+
+	// Mute keeps the user from sending messages until until, replacing any
+	// mute they have, and records the action. An unknown user is
+	// ErrNotFound.
+	Mute(ctx context.Context, actorID, userID int64, until time.Time) error
+	// Unmute ends the user's mute now and records the action; ErrNoChange
+	// when they are not muted.
+	Unmute(ctx context.Context, actorID, userID int64) error
+	// MutedUntil returns when the user's mute ends, or the zero time when
+	// they are not muted (never muted, unmuted, or the mute has run out).
+	MutedUntil(ctx context.Context, userID int64) (time.Time, error)
+	// Mutes returns the mutes in force, the soonest to end first.
+	Mutes(ctx context.Context) ([]Mute, error)
+
+	// Ban bans the user: it deletes every session of theirs, so that no
+	// page of theirs stays signed in, and records the action, in one
+	// transaction. From then on CreateSession refuses them. An unknown user
+	// is ErrNotFound; ErrNoChange when they are banned already.
+	Ban(ctx context.Context, actorID, userID int64) error
+	// Unban lifts a ban and records the action; ErrNoChange when the user
+	// is not banned.
+	Unban(ctx context.Context, actorID, userID int64) error
+	// Bans returns the banned people, the most recently banned first.
+	Bans(ctx context.Context) ([]Ban, error)
+
+	// RecentActions returns the newest limit moderation actions, newest
+	// first.
+	RecentActions(ctx context.Context, limit int) ([]Action, error)
+
 	// SaveOAuthState keeps a pending OAuth sign-in under the hash of its
 	// state until expires.
 	SaveOAuthState(ctx context.Context, stateHash []byte, pending OAuthPending, expires time.Time) error
@@ -126,6 +195,9 @@ type Store interface {
 	// so that each state is used at most once. It returns ErrNotFound for an
 	// unknown, used or expired state.
 	TakeOAuthState(ctx context.Context, stateHash []byte) (OAuthPending, error)
+	// DeleteExpired removes expired sessions and OAuth states, which
+	// lookups ignore anyway, to keep the store small.
+	DeleteExpired(ctx context.Context) error
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

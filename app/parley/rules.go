@@ -75,9 +75,11 @@ func ValidatePassword(password string) error {
 }
 
 // NormalizeMessage trims the text of a chat message and checks it. An empty
-// result with a nil error means there is nothing to send.
+// result with a nil error means there is nothing to send. A NUL character
+// is refused as invalid text: no person types one, and PostgreSQL cannot
+// store it in text, so refusing it here keeps both stores alike.
 func NormalizeMessage(text string) (string, error) {
-	if !utf8.ValidString(text) {
+	if !utf8.ValidString(text) || strings.ContainsRune(text, 0) {
 		return "", ErrMessageEncoding
 	}
 	text = strings.TrimSpace(text)

@@ -65,6 +65,8 @@ func TestNormalizeMessage(t *testing.T) {
 		{strings.Repeat("é", 1001), "", parley.ErrMessageTooLong},
 		{" " + strings.Repeat("x", 1000) + " ", strings.Repeat("x", 1000), nil}, // trimmed before counting
 		{"bad \xff byte", "", parley.ErrMessageEncoding},
+		{"nul \x00 byte", "", parley.ErrMessageEncoding},
+		{"\x00", "", parley.ErrMessageEncoding},
 	}
 	for _, tt := range tests {
 		got, err := parley.NormalizeMessage(tt.text)
@@ -75,7 +77,7 @@ func TestNormalizeMessage(t *testing.T) {
 }
 
 func FuzzNormalizeMessage(f *testing.F) {
-	for _, seed := range []string{"hello", "  ", "\xff", strings.Repeat("é", 1001), "<script>"} {
+	for _, seed := range []string{"hello", "  ", "\xff", "a\x00b", strings.Repeat("é", 1001), "<script>"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
@@ -86,7 +88,7 @@ func FuzzNormalizeMessage(f *testing.F) {
 			}
 			return
 		}
-		if !utf8.ValidString(got) || utf8.RuneCountInString(got) > parley.MaxMessageLength || got != strings.TrimSpace(got) {
+		if !utf8.ValidString(got) || strings.ContainsRune(got, 0) || utf8.RuneCountInString(got) > parley.MaxMessageLength || got != strings.TrimSpace(got) {
 			t.Errorf("NormalizeMessage(%q) = %q: not trimmed valid text of at most 1000 characters", text, got)
 		}
 	})

@@ -45,3 +45,7 @@ func MessagesBeforePlan(ctx context.Context, s *Store, roomID, before int64, lim
 	}
 	return details, rows.Err()
 }
+
+// SetClock replaces the store's clock, so that tests can let time pass.
+// Call it before the store is used concurrently.
+func SetClock(s *Store, now func() time.Time) { s.now = now }

@@ -16,8 +16,8 @@ func (s *Store) CreateMessage(ctx context.Context, roomID, userID int64, text st
 	m := parley.Message{RoomID: roomID, UserID: userID, Text: text, CreatedAt: stored(s.now())}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx,
-			"SELECT display_name, provider FROM users WHERE id = ?", userID).
-			Scan(&m.AuthorName, &m.AuthorProvider)
+			"SELECT display_name, provider, admin FROM users WHERE id = ?", userID).
+			Scan(&m.AuthorName, &m.AuthorProvider, &m.AuthorAdmin)
 		if err != nil {
 			return fmt.Errorf("user %d: %w", userID, err)
 		}
@@ -49,7 +49,7 @@ func (s *Store) MessagesBefore(ctx context.Context, roomID, before int64, limit 
 		before = math.MaxInt64
 	}
 	rows, err := s.reader.QueryContext(ctx, `
-		SELECT m.id, m.room_id, m.user_id, users.display_name, users.provider, m.text, m.created_at
+		SELECT `+messageColumns+`
 		FROM (
 			SELECT id, room_id, user_id, text, created_at FROM messages
 			WHERE room_id = ? AND id < ?
@@ -73,11 +73,16 @@ func (s *Store) MessagesBefore(ctx context.Context, roomID, before int64, limit 
 	return messages, wrap("messages before", rows.Err())
 }
 
-// scanMessage reads one row of MessagesBefore.
-func scanMessage(rows *sql.Rows) (parley.Message, error) {
+// messageColumns are the columns scanMessage reads, from a message m
+// joined with its author in users.
+const messageColumns = `m.id, m.room_id, m.user_id, users.display_name, users.provider,
+	users.admin, m.text, m.created_at`
+
+// scanMessage reads the messageColumns of one row.
+func scanMessage(rows scanner) (parley.Message, error) {
 	var m parley.Message
 	var created int64
-	err := rows.Scan(&m.ID, &m.RoomID, &m.UserID, &m.AuthorName, &m.AuthorProvider, &m.Text, &created)
+	err := rows.Scan(&m.ID, &m.RoomID, &m.UserID, &m.AuthorName, &m.AuthorProvider, &m.AuthorAdmin, &m.Text, &created)
 	m.CreatedAt = fromMillis(created)
 	return m, err
 }

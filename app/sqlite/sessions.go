@@ -9,19 +9,30 @@ import (
 )
 
 // CreateSession stores a session for the user under the hash of its
-// secret ID, valid until expires. An unknown user is parley.ErrNotFound.
+// secret ID, valid until expires. An unknown user is parley.ErrNotFound; a
+// banned one is parley.ErrBanned, and gets no session. The ban check is in
+// the INSERT itself, so a ban that commits first always wins.
 func (s *Store) CreateSession(ctx context.Context, idHash []byte, userID int64, expires time.Time) error {
 	if len(idHash) == 0 {
 		return wrap("create session", errEmptyKey)
 	}
-	_, err := s.writer.ExecContext(ctx, `
+	res, err := s.writer.ExecContext(ctx, `
 		INSERT INTO sessions (id_hash, user_id, created_at, expires_at)
-		VALUES (?, ?, ?, ?)`,
-		idHash, userID, toMillis(s.now()), toMillis(expires))
+		SELECT ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM bans WHERE bans.user_id = ?)`,
+		idHash, userID, toMillis(s.now()), toMillis(expires), userID)
 	if isForeignKeyViolation(err) {
 		return fmt.Errorf("sqlite: create session: user %d: %w", userID, parley.ErrNotFound)
 	}
-	return wrap("create session", err)
+	if err != nil {
+		return wrap("create session", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return wrap("create session", err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: create session: user %d: %w", userID, parley.ErrBanned)
+	}
+	return nil
 }
 
 const sessionUserQuery = `

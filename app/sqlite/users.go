@@ -11,7 +11,7 @@ import (
 
 // userColumns are the columns scanUser reads, in its order.
 const userColumns = `users.id, coalesce(users.username, ''), users.display_name,
-	users.provider, users.avatar_url, users.created_at`
+	users.provider, users.avatar_url, users.admin, users.created_at`
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface {
@@ -22,7 +22,7 @@ type scanner interface {
 func scanUser(row scanner, extra ...any) (parley.User, error) {
 	var u parley.User
 	var created int64
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Provider, &u.AvatarURL, &created}, extra...)
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Provider, &u.AvatarURL, &u.Admin, &created}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return parley.User{}, err
 	}

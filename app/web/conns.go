@@ -17,6 +17,9 @@ import (
 type connTracker struct {
 	net.Listener
 
+	// socketWrote is told the bytes written on upgraded connections.
+	socketWrote func(n int)
+
 	closeOnce sync.Once
 	closeErr  error
 
@@ -24,8 +27,8 @@ type connTracker struct {
 	conns map[*trackedConn]struct{}
 }
 
-func trackConns(ln net.Listener) *connTracker {
-	return &connTracker{Listener: ln, conns: make(map[*trackedConn]struct{})}
+func trackConns(ln net.Listener, socketWrote func(n int)) *connTracker {
+	return &connTracker{Listener: ln, socketWrote: socketWrote, conns: make(map[*trackedConn]struct{})}
 }
 
 func (l *connTracker) Accept() (net.Conn, error) {
@@ -62,6 +65,28 @@ type trackedConn struct {
 	net.Conn
 	l    *connTracker
 	used atomic.Bool
+	// socket is set once the connection carries a websocket.
+	socket atomic.Bool
+}
+
+func (c *trackedConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if c.socket.Load() && n > 0 {
+		c.l.socketWrote(n)
+	}
+	return n, err
+}
+
+// markSocket makes the bytes written on conn, an upgraded connection,
+// count as websocket bytes. fasthttp hands the hijacked connection over
+// wrapped; its UnsafeConn returns ours.
+func markSocket(conn net.Conn) {
+	if u, ok := conn.(interface{ UnsafeConn() net.Conn }); ok {
+		conn = u.UnsafeConn()
+	}
+	if tc, ok := conn.(*trackedConn); ok {
+		tc.socket.Store(true)
+	}
 }
 
 func (c *trackedConn) Read(p []byte) (int, error) {

@@ -22,14 +22,25 @@ func (Fragments) Presence(online int, listed []parley.User) ([]byte, error) {
 	return renderFragment(components.Presence(online, listed))
 }
 
-// Message renders one message appended to the list.
-func (Fragments) Message(m parley.Message) ([]byte, error) {
-	return renderFragment(components.MessageAppend(m))
+// Message renders one message appended to the list, with its Delete
+// control when deletable.
+func (Fragments) Message(m parley.Message, deletable bool) ([]byte, error) {
+	return renderFragment(components.MessageAppend(m, deletable))
 }
 
-// History renders a room's whole message list.
-func (Fragments) History(room parley.Room, msgs []parley.Message, older bool) ([]byte, error) {
-	return renderFragment(components.MessageList(room, msgs, older, true))
+// History renders a room's whole message list as viewer sees it.
+func (Fragments) History(room parley.Room, msgs []parley.Message, older bool, viewer parley.User) ([]byte, error) {
+	return renderFragment(components.MessageList(room, msgs, older, true, viewer))
+}
+
+// Removed renders the removal of a deleted message.
+func (Fragments) Removed(messageID int64) ([]byte, error) {
+	return renderFragment(components.MessageRemoved(messageID))
+}
+
+// Banned renders the end of a banned person's page.
+func (Fragments) Banned() ([]byte, error) {
+	return renderFragment(components.Banned())
 }
 
 // Notices renders join and leave notices.

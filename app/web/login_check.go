@@ -24,6 +24,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		return render(c, status, components.Login(f))
 	}
 	if !s.authLimiter.Allow(c.IP()) {
+		s.obs.SignIn("password", ResultRateLimited)
 		return refuse(fiber.StatusTooManyRequests, tooManyAttempts)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
@@ -35,13 +36,20 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		return err
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
+		s.obs.SignIn("password", ResultInvalid)
 		return refuse(fiber.StatusUnauthorized, invalidCredentials)
+	}
+	// The session first: a banned account gets none, and no sign-in is
+	// recorded for it.
+	if err := s.startSession(c, user); errors.Is(err, parley.ErrBanned) {
+		s.obs.SignIn("password", ResultBanned)
+		return refuse(fiber.StatusForbidden, bannedAccount)
+	} else if err != nil {
+		return err
 	}
 	if err := s.opts.Store.RecordLogin(ctx, user.ID); err != nil {
 		return fmt.Errorf("web: record login: %w", err)
 	}
-	if err := s.startSession(c, user); err != nil {
-		return err
-	}
+	s.obs.SignIn("password", ResultOK)
 	return c.Redirect(next, fiber.StatusSeeOther)
 }

@@ -12,7 +12,8 @@ import (
 // ?before=ID, which take the link's place, with a new link on top while
 // even older ones exist.
 func (s *Server) showEarlierMessages(c *fiber.Ctx) error {
-	if _, ok := currentUser(c); !ok {
+	user, ok := currentUser(c)
+	if !ok {
 		return fiber.NewError(fiber.StatusUnauthorized, "Sign in first.")
 	}
 	before, err := beforeParam(c)
@@ -33,5 +34,5 @@ func (s *Server) showEarlierMessages(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return render(c, fiber.StatusOK, components.EarlierMessages(room, msgs, older))
+	return render(c, fiber.StatusOK, components.EarlierMessages(room, msgs, older, user))
 }

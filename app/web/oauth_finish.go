@@ -60,10 +60,13 @@ func (s *Server) finishOAuth(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("web: %s sign-in: %w", name, err)
 	}
-	if err := s.startSession(c, user); err != nil {
+	if err := s.startSession(c, user); errors.Is(err, parley.ErrBanned) {
+		return s.refuseOAuth(c, name, fiber.StatusForbidden, bannedAccount, err)
+	} else if err != nil {
 		return err
 	}
 	s.log.Info("web: oauth sign-in", "provider", name, "user_id", user.ID)
+	s.obs.SignIn(name, ResultOK)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Redirect(landingPath, fiber.StatusSeeOther)
 }
@@ -126,6 +129,7 @@ func (s *Server) refuseOAuth(c *fiber.Ctx, provider string, status int, msg stri
 	}
 	s.log.Log(context.Background(), level, "web: oauth sign-in refused",
 		"provider", provider, "status", status, "ip", c.IP(), "err", err)
+	s.obs.SignIn(provider, ResultFailed)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, status, components.Login(s.authForm("", msg)))
 }

@@ -20,6 +20,14 @@ func (s *Server) register(c *fiber.Ctx) error {
 	}
 	username, password := c.FormValue("username"), c.FormValue("password")
 	refuse := func(status int, msg string) error {
+		result := ResultInvalid
+		switch status {
+		case fiber.StatusTooManyRequests:
+			result = ResultRateLimited
+		case fiber.StatusConflict:
+			result = ResultTaken
+		}
+		s.obs.SignIn("register", result)
 		return render(c, status, components.Register(s.authForm(username, msg)))
 	}
 	if !s.authLimiter.Allow(c.IP()) {
@@ -46,5 +54,6 @@ func (s *Server) register(c *fiber.Ctx) error {
 	if err := s.startSession(c, user); err != nil {
 		return err
 	}
+	s.obs.SignIn("register", ResultOK)
 	return c.Redirect(landingPath, fiber.StatusSeeOther)
 }

@@ -38,7 +38,7 @@ func (s *Server) renderRooms(c *fiber.Ctx, status int, user parley.User, name, e
 }
 
 // canCreateRooms reports whether the user may create rooms: anyone, unless
-// ROOM_CREATION=admins. Admin accounts do not exist yet, so then nobody may.
-func (s *Server) canCreateRooms(parley.User) bool {
-	return !s.opts.RoomCreationAdminsOnly
+// ROOM_CREATION=admins, and then admins only.
+func (s *Server) canCreateRooms(user parley.User) bool {
+	return !s.opts.RoomCreationAdminsOnly || user.Admin
 }

@@ -47,7 +47,18 @@ type Options struct {
 	// AuthRateLimit is sign-in and sign-up attempts per minute per client
 	// address; 0 turns the limit off.
 	AuthRateLimit int
-	Log           *slog.Logger
+	// Link, when set, is the link to the other instances (NATS), which
+	// /readyz checks besides the database.
+	Link Pinger
+	Log  *slog.Logger
+	// Observer is told about requests, refused upgrades and sign-ins, for
+	// metrics; nil means NopObserver.
+	Observer Observer
+}
+
+// Pinger is a dependency that answers, or not, within a timeout.
+type Pinger interface {
+	Ping(timeout time.Duration) error
 }
 
 // Server serves Parley over HTTP.
@@ -59,6 +70,9 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	authLimiter *ratelimit.Limiter[string]
 	log         *slog.Logger
+	obs         Observer
+	// draining is set by Drain: /readyz answers 503.
+	draining atomic.Bool
 	// conns is the listener Serve uses, nil before it runs.
 	conns atomic.Pointer[connTracker]
 	// dummyHash is compared against when a username does not exist, so that
@@ -75,10 +89,14 @@ func New(opts Options) *Server {
 		crossOrigin: http.NewCrossOriginProtection(),
 		authLimiter: ratelimit.New[string](opts.AuthRateLimit, time.Minute),
 		log:         opts.Log,
+		obs:         opts.Observer,
 		dummyHash: sync.OnceValue(func() []byte {
 			h, _ := bcrypt.GenerateFromPassword([]byte("parley-timing-equaliser"), opts.BcryptCost)
 			return h
 		}),
+	}
+	if s.obs == nil {
+		s.obs = NopObserver{}
 	}
 	// Behind a proxy the Host header may differ from BASE_URL's.
 	if err := s.crossOrigin.AddTrustedOrigin(s.origin); err != nil {
@@ -99,10 +117,11 @@ func New(opts Options) *Server {
 
 func (s *Server) routes() {
 	app := s.app
-	app.Use(s.recoverPanics, s.setSecurityHeaders, s.refuseCrossOrigin, s.loadSession)
+	app.Use(s.logRequests, s.recoverPanics, s.setSecurityHeaders, s.refuseCrossOrigin, s.loadSession)
 
 	app.Get("/static/*", s.serveStatic)
 	app.Get("/healthz", s.checkHealth)
+	app.Get("/readyz", s.checkReady)
 
 	app.Get("/", s.showHome)
 	app.Get("/login", s.showLoginPage)
@@ -120,12 +139,19 @@ func (s *Server) routes() {
 	app.Get("/r/:room/messages", s.showEarlierMessages)
 	app.Get("/ws", s.guardSocket, s.upgradeSocket())
 
+	app.Post("/messages/:id/delete", s.deleteMessage)
+	app.Get("/admin", s.showAdminPage)
+	app.Post("/admin/mute", s.muteUser)
+	app.Post("/admin/unmute", s.unmuteUser)
+	app.Post("/admin/ban", s.banUser)
+	app.Post("/admin/unban", s.unbanUser)
+
 	app.Use(s.showNotFound)
 }
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	conns := trackConns(ln)
+	conns := trackConns(ln, s.obs.SocketBytesWritten)
 	s.conns.Store(conns)
 	if err := s.app.Listener(conns); err != nil {
 		return fmt.Errorf("web: serve: %w", err)

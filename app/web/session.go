@@ -32,7 +32,7 @@ const (
 // cannot sign anyone in.
 func (s *Server) loadSession(c *fiber.Ctx) error {
 	id := c.Cookies(sessionCookie)
-	if id == "" || c.Path() == "/healthz" || strings.HasPrefix(c.Path(), static.Prefix) {
+	if id == "" || c.Path() == "/healthz" || c.Path() == "/readyz" || strings.HasPrefix(c.Path(), static.Prefix) {
 		return c.Next()
 	}
 	hash := hashSessionID(id)

@@ -20,15 +20,18 @@ const localsPeer = "parley.peer"
 // 401 without a session, 404 for an unknown room, all before the upgrade.
 func (s *Server) guardSocket(c *fiber.Ctx) error {
 	if !websocket.IsWebSocketUpgrade(c) {
+		s.obs.UpgradeRefused(RefusedNotWebsocket)
 		return fiber.NewError(fiber.StatusUpgradeRequired, "This address is for websockets.")
 	}
 	if origin := c.Get(fiber.HeaderOrigin); origin != s.origin {
 		s.log.Info("web: websocket from foreign origin refused", "origin", origin, "base_url_origin", s.origin)
+		s.obs.UpgradeRefused(RefusedOrigin)
 		return fiber.NewError(fiber.StatusForbidden, "Websocket refused: its origin is not "+s.origin+" (BASE_URL).")
 	}
 	user, ok := currentUser(c)
 	hash, _ := currentSession(c)
 	if !ok {
+		s.obs.UpgradeRefused(RefusedNoSession)
 		return fiber.NewError(fiber.StatusUnauthorized, "Sign in first.")
 	}
 	name := c.Query("room", parley.DefaultRoom)
@@ -36,6 +39,7 @@ func (s *Server) guardSocket(c *fiber.Ctx) error {
 	defer cancel()
 	room, err := s.opts.Chat.Find(ctx, name)
 	if errors.Is(err, parley.ErrNotFound) {
+		s.obs.UpgradeRefused(RefusedUnknownRoom)
 		return fiber.NewError(fiber.StatusNotFound, "There is no room of that name.")
 	} else if err != nil {
 		return err
@@ -68,5 +72,10 @@ func (s *Server) serveSocket(conn *websocket.Conn) {
 	if !ok {
 		return
 	}
-	_ = s.opts.Chat.Serve(conn.Conn, peer)
+	markSocket(conn.UnderlyingConn())
+	requestID, _ := conn.Locals(localsRequestID).(string)
+	log := s.log.With("user_id", peer.User.ID, "room", peer.Room.Name, "request_id", requestID)
+	log.Debug("web: websocket connected")
+	err := s.opts.Chat.Serve(conn.Conn, peer)
+	log.Debug("web: websocket disconnected", "err", err)
 }

@@ -33,6 +33,19 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if opts.Restart {
+		result, err := runRestart(ctx, opts)
+		if err == nil && asJSON {
+			err = writeJSONValue(os.Stdout, result)
+		} else if err == nil {
+			err = writeRestartTable(os.Stdout, result)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "loadgen: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	result, err := run(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "loadgen: %v\n", err)
@@ -63,6 +76,7 @@ func parseFlags() (Options, bool) {
 	flag.IntVar(&opts.PID, "pid", 0, "the server's process ID, to read its CPU and RSS from /proc")
 	flag.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a URL that is not loopback")
 	flag.StringVar(&opts.RunID, "run-id", "", "names users lg-RUNID-i (reuse one to sign in existing users); random when empty")
+	flag.BoolVar(&opts.Restart, "restart", false, "keep the sockets open, wait for the server to be restarted (by a script, see bench/restart.sh), and time until all are back and show the right count")
 	asJSON := flag.Bool("json", false, "print one JSON line instead of the table")
 	flag.Parse()
 	return opts, *asJSON

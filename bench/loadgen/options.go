@@ -26,6 +26,12 @@ type Options struct {
 	AllowRemote     bool          // allow a URL that is not loopback
 	RunID           string        // names users lg-RUNID-i; empty picks a random one
 	Log             io.Writer     // progress lines; nil discards them
+	// Restart keeps the sockets open through a restart of the server
+	// (runRestart) instead of the storm, broadcast and leave phases.
+	Restart bool
+	// OnReady, when set, is called in -restart mode once every socket
+	// shows the count: the moment to restart the server.
+	OnReady func()
 }
 
 // logFunc prints one progress line.

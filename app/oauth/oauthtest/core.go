@@ -131,3 +131,15 @@ func randomString() string {
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// IssuedTokens returns every access token the fake has handed out, so that
+// a test can check that none of them shows up where it must not.
+func (c *core) IssuedTokens() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	toks := make([]string, 0, len(c.tokens))
+	for tok := range c.tokens {
+		toks = append(toks, tok)
+	}
+	return toks
+}

@@ -1,0 +1,92 @@
+package chat
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/app/parley"
+)
+
+func TestMutedText(t *testing.T) {
+	now := time.Date(2030, 1, 2, 15, 0, 0, 0, time.UTC)
+	tests := []struct {
+		until time.Time
+		want  string
+	}{
+		{now.Add(10 * time.Minute), "You are muted until 15:10 UTC."},
+		// Never earlier than the mute's end: seconds round up.
+		{now.Add(10*time.Minute + time.Second), "You are muted until 15:11 UTC."},
+		{now.Add(9 * time.Hour).In(time.FixedZone("CET", 3600)), "You are muted until 00:00 UTC."},
+		{now.Add(3 * 24 * time.Hour), "You are muted until 15:00 UTC on 5 Jan 2030."},
+	}
+	for _, tt := range tests {
+		if got := mutedText(tt.until, now); got != tt.want {
+			t.Errorf("mutedText(%v) = %q, want %q", tt.until, got, tt.want)
+		}
+	}
+}
+
+// countingRenderer counts History renders, to check the catch-up cache.
+type countingRenderer struct {
+	textRenderer
+	histories int
+	viewers   []parley.User
+}
+
+func (r *countingRenderer) History(_ parley.Room, msgs []parley.Message, _ bool, viewer parley.User) ([]byte, error) {
+	r.histories++
+	r.viewers = append(r.viewers, viewer)
+	return []byte("history"), nil
+}
+
+func TestHistoryRemoveAndCatchUpPerKindOfReader(t *testing.T) {
+	store := &memoryStore{}
+	ctx := context.Background()
+	for _, u := range []int64{1, 2, 1} {
+		if _, err := store.CreateMessage(ctx, testRoom.ID, u, "m"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var h history
+	if err := h.load(ctx, store, testRoom.ID); err != nil {
+		t.Fatal(err)
+	}
+	r := &countingRenderer{}
+	stranger, author, otherAuthor := parley.User{ID: 9}, parley.User{ID: 1}, parley.User{ID: 2}
+	admin, secondAdmin := parley.User{ID: 7, Admin: true}, parley.User{ID: 8, Admin: true}
+
+	// Up to date and nothing removed: no list.
+	if f, _, err := h.since(3, testRoom, r, stranger); err != nil || f != nil {
+		t.Fatalf("since(newest) = %v, %v; want nothing", f, err)
+	}
+	// Each kind of reader gets its own rendering, once.
+	for _, v := range []parley.User{stranger, {ID: 10}, author, author, otherAuthor, admin, secondAdmin} {
+		if f, newest, err := h.since(0, testRoom, r, v); err != nil || f == nil || newest != 3 {
+			t.Fatalf("since(0) for %+v = %v, %d, %v; want the list through 3", v, f, newest, err)
+		}
+	}
+	if r.histories != 4 {
+		t.Errorf("rendered the list %d times, want 4 (strangers, author 1, author 2, admins)", r.histories)
+	}
+
+	// Removing the newest message: a page up to date by ID gets the list,
+	// without it.
+	h.remove(3)
+	msgs, _ := h.recent()
+	var ids []int64
+	for _, m := range msgs {
+		ids = append(ids, m.ID)
+	}
+	if !slices.Equal(ids, []int64{1, 2}) {
+		t.Errorf("after remove(3): %v, want [1 2]", ids)
+	}
+	if f, newest, _ := h.since(2, testRoom, r, stranger); f == nil || newest != 2 {
+		t.Errorf("since(2) after a removal = %v, %d; want the list again", f, newest)
+	}
+	h.remove(99) // not among the last messages: nothing changes
+	if msgs, _ := h.recent(); len(msgs) != 2 {
+		t.Errorf("remove of an unknown ID changed the history: %v", msgs)
+	}
+}

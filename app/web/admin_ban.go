@@ -1,0 +1,36 @@
+package web
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleychat/parley/app/parley"
+)
+
+// banUser bans a person: the store revokes their sessions and refuses new
+// ones, and the chat closes their open pages.
+func (s *Server) banUser(c *fiber.Ctx) error {
+	admin, err := requireAdmin(c)
+	if err != nil {
+		return err
+	}
+	return s.finishModeration(c, admin, s.ban(c, admin))
+}
+
+func (s *Server) ban(c *fiber.Ctx, admin parley.User) error {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	target, err := s.targetUser(ctx, c.FormValue("user"))
+	if err != nil {
+		return err
+	}
+	if err := notYourself(admin, target, "ban"); err != nil {
+		return err
+	}
+	if err := s.opts.Store.Ban(ctx, admin.ID, target.ID); err != nil {
+		return unchanged(err, target.AccountName()+" is banned already.")
+	}
+	s.opts.Chat.EndUser(target.ID)
+	return nil
+}

@@ -1,0 +1,29 @@
+package web
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleychat/parley/app/parley"
+)
+
+// unbanUser lifts a ban: the person may sign in again.
+func (s *Server) unbanUser(c *fiber.Ctx) error {
+	admin, err := requireAdmin(c)
+	if err != nil {
+		return err
+	}
+	return s.finishModeration(c, admin, s.unban(c, admin))
+}
+
+func (s *Server) unban(c *fiber.Ctx, admin parley.User) error {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	target, err := s.targetUser(ctx, c.FormValue("user"))
+	if err != nil {
+		return err
+	}
+	err = s.opts.Store.Unban(ctx, admin.ID, target.ID)
+	return unchanged(err, target.AccountName()+" is not banned.")
+}

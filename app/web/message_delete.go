@@ -1,0 +1,69 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleychat/parley/app/parley"
+	"github.com/parleychat/parley/components"
+)
+
+// deleteMessage removes a message for its author or an admin: 403 for
+// anyone else, 404 for an unknown message. Every open page of the room
+// loses it over its socket. htmx gets an empty 200 (the socket does the
+// swap); a plain form goes back to the room.
+func (s *Server) deleteMessage(c *fiber.Ctx) error {
+	user, ok := currentUser(c)
+	if !ok {
+		return fiber.NewError(fiber.StatusUnauthorized, "Sign in first.")
+	}
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	m, err := s.opts.Store.MessageByID(ctx, id)
+	if errors.Is(err, parley.ErrNotFound) {
+		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
+	} else if err != nil {
+		return fmt.Errorf("web: delete message: %w", err)
+	}
+	if !user.CanDelete(m) {
+		return fiber.NewError(fiber.StatusForbidden, "Only its author or an admin can delete this message.")
+	}
+	m, err = s.opts.Store.DeleteMessage(ctx, user.ID, id)
+	if errors.Is(err, parley.ErrNotFound) { // deleted meanwhile
+		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
+	} else if err != nil {
+		return fmt.Errorf("web: delete message: %w", err)
+	}
+	s.opts.Chat.Remove(m)
+	if c.Get("HX-Request") == "true" {
+		c.Status(fiber.StatusOK) // and no body: SendStatus would add "OK"
+		return nil
+	}
+	return c.Redirect(s.roomPathByID(ctx, m.RoomID), fiber.StatusSeeOther)
+}
+
+const noSuchMessage = "There is no such message. It may have been deleted already."
+
+// roomPathByID is the address of the room with that ID, or the landing
+// room when it has gone.
+func (s *Server) roomPathByID(ctx context.Context, roomID int64) string {
+	rooms, err := s.opts.Store.Rooms(ctx)
+	if err != nil {
+		s.log.Warn("web: rooms", "err", err)
+		return landingPath
+	}
+	for _, r := range rooms {
+		if r.ID == roomID {
+			return components.RoomPath(r.Name)
+		}
+	}
+	return landingPath
+}

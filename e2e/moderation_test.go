@@ -1,0 +1,111 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/parleychat/parley/app"
+)
+
+// The browser scenario of issue 9: an admin deletes another person's
+// message, and it vanishes from every open page of the room.
+
+// grantAdmin runs `parley admin grant NAME` against the server's database.
+func (s *server) grantAdmin(name string) {
+	s.t.Helper()
+	args := []string{"-database-url", s.cfg.DatabaseURL, "grant", name}
+	if err := app.RunAdmin(context.Background(), args, func(string) string { return "" }, io.Discard); err != nil {
+		s.t.Fatalf("parley admin grant %s: %v", name, err)
+	}
+}
+
+// deleteControls counts the Delete controls the page shows on one message.
+func (p *page) deleteControls(messageID string) int {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, actionTimeout)
+	defer cancel()
+	js := fmt.Sprintf(`document.querySelectorAll("#%s form.delete-message button").length`, messageID)
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](js))
+	if err != nil {
+		p.t.Fatalf("%s: count Delete controls: %v", p.name, err)
+	}
+	return n
+}
+
+// messageID is the element ID of the message with this text on the page.
+func messageID(t *testing.T, s pageState, text string) string {
+	t.Helper()
+	for _, m := range s.Messages {
+		if m.Text == text {
+			return m.ID
+		}
+	}
+	t.Fatalf("no message %q on the page: %s", text, s)
+	return ""
+}
+
+// TestAdminDeletesAMessage: Bob writes, Carol reads, the admin deletes
+// Bob's message with its Delete control, and it leaves every page at once;
+// only its author and the admin are offered the control. Every page is
+// watched for console errors throughout.
+func TestAdminDeletesAMessage(t *testing.T) {
+	srv := startParley(t, "")
+	a, b, c := newBrowser(t, "A"), newBrowser(t, "B"), newBrowser(t, "C")
+
+	mod := a.open("mod (A)", srv.URL(), "/")
+	mod.register("mod")
+	srv.grantAdmin("mod")
+	// The page shown before the grant knows nothing of it: load it again.
+	mod.navigate("/r/general")
+	bob := b.open("Bob (B)", srv.URL(), "/")
+	bob.register("Bob")
+	carol := c.open("Carol (C)", srv.URL(), "/")
+	carol.register("Carol")
+	for _, p := range []*page{mod, bob, carol} {
+		p.waitUsers("3 users online", waitLive)
+	}
+
+	bob.sayAndWait("delete me, please")
+	bob.sayAndWait("but keep this")
+	for _, p := range []*page{mod, carol} {
+		p.waitFor("show Bob's messages", waitLive, func(s pageState) bool {
+			return s.has("delete me, please") && s.has("but keep this")
+		})
+	}
+	id := messageID(t, state(t, carol), "delete me, please")
+
+	// Delete is offered to the author and the admin, live, and to nobody
+	// else, live or after a reload.
+	for p, want := range map[*page]int{mod: 1, bob: 1, carol: 0} {
+		if got := p.deleteControls(id); got != want {
+			t.Errorf("%s: %d Delete controls on Bob's message, want %d", p.name, got, want)
+		}
+	}
+	carol.navigate("/r/general")
+	carol.waitUsers("3 users online", waitLive)
+	if got := carol.deleteControls(id); got != 0 {
+		t.Errorf("%s after a reload: %d Delete controls on Bob's message, want none", carol.name, got)
+	}
+
+	mod.do("click Delete on Bob's message", chromedp.Click(fmt.Sprintf(`//article[@id=%q]//button[normalize-space()="Delete"]`, id)))
+	start := time.Now()
+	for _, p := range []*page{carol, bob, mod} {
+		p.waitFor("lose the deleted message", waitLive, func(s pageState) bool {
+			return !s.has("delete me, please") && s.has("but keep this")
+		})
+	}
+	t.Logf("gone from every page %v after the click", time.Since(start))
+	// The admin stays where they were: the htmx request swapped nothing.
+	if s := state(t, mod); s.Path != "/r/general" {
+		t.Errorf("%s: on %s after deleting, want /r/general", mod.name, s.Path)
+	}
+	carol.navigate("/r/general")
+	if s := carol.waitUsers("3 users online", waitLive); s.has("delete me, please") || !s.has("but keep this") {
+		t.Errorf("%s after a reload: %q, want the deleted message gone and the other kept", carol.name, s.texts())
+	}
+}
