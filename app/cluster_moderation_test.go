@@ -17,6 +17,11 @@ func TestDeletionAndBanReachEveryInstance(t *testing.T) {
 	bob, mallory := signedUp(t, a, "bob"), signedUp(t, b, "mallory")
 	modA, bobA, malloryB := mod.dial(""), bob.dial(""), mallory.dial("")
 	bobA.waitPresence(3, "bob", "mallory", "mod")
+	// B's online list marks the admin on A as on A's.
+	malloryB.waitPresence(3, "bob", "mallory", "mod")
+	if list := onlineListPattern.FindAllString(strings.Join(malloryB.snapshot(), ""), -1); len(list) == 0 || !strings.Contains(list[len(list)-1], `class="badge admin"`) {
+		t.Errorf("mallory's online list on B does not mark mod, on A, as admin")
+	}
 
 	// An admin on A deletes a message: it leaves the pages on B at once,
 	// and B's pages loaded afterwards.

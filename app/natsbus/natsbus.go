@@ -166,6 +166,7 @@ type wireUser struct {
 	Name     string `json:"name"`
 	Provider string `json:"provider,omitempty"`
 	Avatar   string `json:"avatar,omitempty"`
+	Admin    bool   `json:"admin,omitempty"`
 }
 
 type wireMessage struct {
@@ -174,6 +175,7 @@ type wireMessage struct {
 	UserID         int64     `json:"user_id"`
 	AuthorName     string    `json:"author_name"`
 	AuthorProvider string    `json:"author_provider,omitempty"`
+	AuthorAdmin    bool      `json:"author_admin,omitempty"`
 	Text           string    `json:"text"`
 	CreatedAt      time.Time `json:"created_at"`
 }
@@ -191,11 +193,11 @@ type wireEvent struct {
 }
 
 func toWire(u parley.User) wireUser {
-	return wireUser{ID: u.ID, Name: u.DisplayName, Provider: u.Provider, Avatar: u.AvatarURL}
+	return wireUser{ID: u.ID, Name: u.DisplayName, Provider: u.Provider, Avatar: u.AvatarURL, Admin: u.Admin}
 }
 
 func fromWire(u wireUser) parley.User {
-	return parley.User{ID: u.ID, DisplayName: u.Name, Provider: u.Provider, AvatarURL: u.Avatar}
+	return parley.User{ID: u.ID, DisplayName: u.Name, Provider: u.Provider, AvatarURL: u.Avatar, Admin: u.Admin}
 }
 
 // encode gives an event's subject and body.
@@ -211,7 +213,7 @@ func (b *Bus) encode(e chat.Event) (string, []byte, error) {
 		m := e.Message
 		subject = b.prefix + ".room." + strconv.FormatInt(m.RoomID, 10) + ".msg"
 		w.Message = &wireMessage{ID: m.ID, RoomID: m.RoomID, UserID: m.UserID, AuthorName: m.AuthorName,
-			AuthorProvider: m.AuthorProvider, Text: m.Text, CreatedAt: m.CreatedAt}
+			AuthorProvider: m.AuthorProvider, AuthorAdmin: m.AuthorAdmin, Text: m.Text, CreatedAt: m.CreatedAt}
 	case chat.EventJoin, chat.EventLeave:
 		subject = room("join")
 		if e.Kind == chat.EventLeave {
@@ -276,7 +278,7 @@ func (b *Bus) decode(subject string, data []byte) (chat.Event, error) {
 			m := w.Message
 			e.Kind = chat.EventMessage
 			e.Message = parley.Message{ID: m.ID, RoomID: roomID, UserID: m.UserID, AuthorName: m.AuthorName,
-				AuthorProvider: m.AuthorProvider, Text: m.Text, CreatedAt: m.CreatedAt}
+				AuthorProvider: m.AuthorProvider, AuthorAdmin: m.AuthorAdmin, Text: m.Text, CreatedAt: m.CreatedAt}
 		case "join", "leave":
 			if w.User == nil {
 				return chat.Event{}, errors.New("no user")

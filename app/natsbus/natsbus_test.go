@@ -96,11 +96,11 @@ func TestEveryEventArrivesAsSentInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice := parley.User{ID: 7, DisplayName: "Alice", Provider: "github", AvatarURL: "https://example.com/a.png"}
-	bob := parley.User{ID: 8, DisplayName: "bob"}
+	bob := parley.User{ID: 8, DisplayName: "bob", Admin: true}
 	at := time.Date(2026, 12, 2, 10, 30, 0, 123456789, time.UTC)
 	sent := []chat.Event{
 		{Kind: chat.EventMessage, From: "aaaa", RoomID: 3, Message: parley.Message{ID: 41, RoomID: 3, UserID: 7,
-			AuthorName: "Alice", AuthorProvider: "github", Text: "hi <b>there</b> ✓", CreatedAt: at}},
+			AuthorName: "Alice", AuthorProvider: "github", AuthorAdmin: true, Text: "hi <b>there</b> ✓", CreatedAt: at}},
 		{Kind: chat.EventJoin, From: "aaaa", RoomID: 3, Member: alice},
 		{Kind: chat.EventLeave, From: "aaaa", RoomID: 3, Member: bob},
 		{Kind: chat.EventSnapshot, From: "aaaa", Rooms: map[int64][]parley.User{1: {alice, bob}, 3: {bob}}},
