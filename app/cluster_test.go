@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/parleychat/parley/app"
+	"github.com/parleychat/parley/app/servicetest"
 )
 
 // machineNATS is the NATS server CI and this project's machines run.
@@ -112,11 +113,13 @@ func lastMessageID(t *testing.T, frames []string) string {
 
 func TestInstancesShareCountOnlineListAndMessages(t *testing.T) {
 	ns := startNATS(t, -1)
-	shareCountOnlineListAndMessages(t, ns.ClientURL())
+	shareCountOnlineListAndMessages(t, startCluster(t, ns.ClientURL(), 3))
 }
 
 // TestInstancesShareThroughTheMachinesNATS runs the same scenario against
-// the NATS server the machine runs (PARLEY_SERVICES=1 requires it).
+// the NATS server the machine runs (PARLEY_SERVICES=1 requires it), and on
+// PostgreSQL when PARLEY_TEST_POSTGRES_URL is set (PARLEY_SERVICES=1
+// requires that too).
 func TestInstancesShareThroughTheMachinesNATS(t *testing.T) {
 	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(machineNATS, "nats://"), time.Second)
 	if err != nil {
@@ -126,15 +129,26 @@ func TestInstancesShareThroughTheMachinesNATS(t *testing.T) {
 		t.Skipf("no NATS server at %s (%v); PARLEY_SERVICES=1 makes this a failure", machineNATS, err)
 	}
 	conn.Close()
-	shareCountOnlineListAndMessages(t, machineNATS)
+	cfgs := clusterConfigs(t, machineNATS, 3)
+	if os.Getenv(servicetest.PostgresVar) != "" || os.Getenv(servicetest.ServicesVar) == "1" {
+		db := servicetest.PostgresURL(t)
+		t.Log("storage: PostgreSQL, a fresh schema")
+		for i := range cfgs {
+			cfgs[i].DatabaseURL = db
+		}
+	}
+	apps := make([]*app.App, len(cfgs))
+	for i, cfg := range cfgs {
+		apps[i] = startApp(t, cfg)
+	}
+	shareCountOnlineListAndMessages(t, apps)
 }
 
 // shareCountOnlineListAndMessages is the core of several instances: one
 // count and online list per room, people counted once across instances,
 // messages shown once everywhere, join and leave notices for a person's
 // first and last socket anywhere.
-func shareCountOnlineListAndMessages(t *testing.T, natsURL string) {
-	apps := startCluster(t, natsURL, 3)
+func shareCountOnlineListAndMessages(t *testing.T, apps []*app.App) {
 	a, b, c := apps[0], apps[1], apps[2]
 	alice := signedUp(t, a, "alice")
 	bob := signedUp(t, b, "bob") // signs up on B: one store
