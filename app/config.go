@@ -44,6 +44,14 @@ type Config struct {
 	DrainDelay time.Duration
 	// PprofAddr, when set, serves Go's profiles there (PPROF_ADDR).
 	PprofAddr string
+	// NATSURL, when set, links this instance to the others through NATS
+	// (NATS_URL): one or more nats:// or tls:// URLs, comma-separated.
+	NATSURL string
+	// NATSSubjectPrefix is the first token of the NATS subjects; empty
+	// means "parley". Tests that share a NATS server each use their own.
+	NATSSubjectPrefix string
+	// Cluster holds the timings of the presence instances share.
+	Cluster chat.ClusterConfig
 	// Chat holds the room's timings and limits, MESSAGE_RATE_LIMIT among
 	// them; tests shorten the timings.
 	Chat chat.Config
@@ -62,6 +70,7 @@ func DefaultConfig() Config {
 		LogLevel:         slog.LevelInfo,
 		LogFormat:        "text",
 		Chat:             chat.DefaultConfig(),
+		Cluster:          chat.DefaultClusterConfig(),
 	}
 }
 
@@ -92,6 +101,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		return cfg, err
 	}
 	cfg.PprofAddr = env("PPROF_ADDR", "")
+	if cfg.NATSURL, err = natsURL(env("NATS_URL", "")); err != nil {
+		return cfg, err
+	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		return cfg, fmt.Errorf("config: LOG_LEVEL must be debug, info, warn or error, got %q", *logLevel)
 	}
@@ -215,6 +227,25 @@ func databaseURL(raw string) (string, error) {
 		case "file", "sqlite", "sqlite3":
 		default:
 			return "", fmt.Errorf("config: DATABASE_URL must be postgres://..., postgresql://..., file:PATH, sqlite:PATH or a file path, got a %q URL", scheme)
+		}
+	}
+	return raw, nil
+}
+
+// natsURL checks NATS_URL: empty, or comma-separated nats:// or tls://
+// URLs with a host. Errors hide any password in the value.
+func natsURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.TrimSpace(part)
+		u, err := url.Parse(part)
+		if err != nil {
+			return "", fmt.Errorf("config: NATS_URL must be nats://host:port or tls://host:port (comma-separated for several servers), got a value that is no URL")
+		}
+		if (u.Scheme != "nats" && u.Scheme != "tls") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return "", fmt.Errorf("config: NATS_URL must be nats://host:port or tls://host:port (comma-separated for several servers), got %q", u.Redacted())
 		}
 	}
 	return raw, nil

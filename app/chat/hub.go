@@ -74,7 +74,9 @@ type hub struct {
 	// its length is how many people are online.
 	people map[int64]int
 	// dirty are the rooms whose presence changed since their last flush.
-	dirty      map[*roomPresence]struct{}
+	dirty map[*roomPresence]struct{}
+	// cluster is the other instances' presence; nil when the chat runs alone.
+	cluster    *cluster
 	flushTimer *time.Timer
 	// timerDue is when flushTimer fires; zero while it is stopped.
 	timerDue time.Time
@@ -159,10 +161,17 @@ func (h *hub) add(c *client) {
 	if r == nil {
 		r = newRoomPresence(c.roomID())
 		h.rooms[r.id] = r
+		h.cluster.fill(h, r)
 	}
-	if r.add(c) {
+	// arrived is the person's arrival in the room, on any instance; their
+	// first socket of the room here is only that when they are nowhere else.
+	arrived := r.add(c)
+	if r.people[c.user.ID].sockets == 1 {
 		h.people[c.user.ID]++
 		h.cfg.Observer.PeopleOnline(len(h.people))
+		h.cluster.announce(r.id, c.user, true)
+	}
+	if arrived {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: true})
 		return
 	}
@@ -178,11 +187,18 @@ func (h *hub) remove(c *client) {
 	if r == nil {
 		return
 	}
-	if left, ok := r.remove(c); ok && left {
+	left, ok := r.remove(c)
+	if !ok {
+		return
+	}
+	if p := r.people[c.user.ID]; p == nil || p.sockets == 0 { // their last socket of the room here
 		if h.people[c.user.ID]--; h.people[c.user.ID] <= 0 {
 			delete(h.people, c.user.ID)
 		}
 		h.cfg.Observer.PeopleOnline(len(h.people))
+		h.cluster.announce(r.id, c.user, false)
+	}
+	if left {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: false})
 	}
 }
@@ -243,6 +259,12 @@ func (h *hub) closeWhere(match func(*client) bool, last func() ([]byte, error)) 
 // PresenceMaxDelay after its first unannounced change, whichever is first.
 func (h *hub) changed(r *roomPresence, e presenceEvent) {
 	r.events = append(r.events, e)
+	h.touch(r)
+}
+
+// touch schedules a room's flush as changed does, for a change that
+// announces nobody.
+func (h *hub) touch(r *roomPresence) {
 	now := time.Now()
 	if r.pendingSince.IsZero() {
 		r.pendingSince = now

@@ -37,6 +37,8 @@ type person struct {
 	// sortKey orders the online list without regard to case.
 	sortKey string
 	sockets int
+	// remotes is how many other instances have this person in the room.
+	remotes int
 }
 
 func newRoomPresence(id int64) *roomPresence {
@@ -69,7 +71,7 @@ func (r *roomPresence) remove(c *client) (left, ok bool) {
 	}
 	delete(r.clients, c)
 	p := r.people[c.user.ID]
-	if p.sockets--; p.sockets > 0 {
+	if p.sockets--; p.sockets > 0 || p.remotes > 0 {
 		return false, true
 	}
 	delete(r.people, c.user.ID)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -58,6 +59,8 @@ type Rooms struct {
 	hub     *hub
 	live    *liveRooms
 	replies replies
+	// cluster links the chat to other instances; nil when it runs alone.
+	cluster atomic.Pointer[cluster]
 
 	sockets      sync.WaitGroup
 	closeOnce    sync.Once
@@ -140,6 +143,7 @@ func (r *Rooms) sweep() {
 // until they have all gone, or ctx ends.
 func (r *Rooms) Close(ctx context.Context) error {
 	r.closeOnce.Do(func() {
+		r.cluster.Load().leave() // others drop our people before our sockets close
 		close(r.hub.stop)
 		close(r.stopSweeping)
 	})
@@ -189,7 +193,7 @@ func (r *Rooms) Recent(ctx context.Context, room parley.Room) ([]parley.Message,
 func (r *Rooms) Online(roomID int64) int {
 	n := 0
 	r.hub.call(func() {
-		if p := r.hub.rooms[roomID]; p != nil {
+		if p := r.hub.view(roomID); p != nil {
 			n = len(p.people)
 		}
 	})
@@ -205,6 +209,7 @@ func (r *Rooms) OnlineByRoom() map[int64]int {
 				counts[id] = n
 			}
 		}
+		r.hub.cluster.countRemoteRooms(counts, r.hub.rooms)
 	})
 	return counts
 }
@@ -215,7 +220,7 @@ func (r *Rooms) OnlineByRoom() map[int64]int {
 func (r *Rooms) PresenceWith(roomID int64, user parley.User) (online int, listed []parley.User) {
 	online, listed = 1, []parley.User{user}
 	r.hub.call(func() {
-		online, listed = r.hub.rooms[roomID].with(user, parley.OnlineListSize)
+		online, listed = r.hub.view(roomID).with(user, parley.OnlineListSize)
 	})
 	return online, listed
 }
@@ -224,35 +229,45 @@ func (r *Rooms) PresenceWith(roomID int64, user parley.User) (online int, listed
 // online list: what a page that opens no socket should show.
 func (r *Rooms) Presence(roomID int64) (online int, listed []parley.User) {
 	r.hub.call(func() {
-		if p := r.hub.rooms[roomID]; p != nil {
+		if p := r.hub.view(roomID); p != nil {
 			online, listed = len(p.people), p.listed(parley.OnlineListSize)
 		}
 	})
 	return online, listed
 }
 
-// EndSession closes every socket of a session that has signed out.
+// EndSession closes every socket of a session that has signed out, on
+// every instance.
 func (r *Rooms) EndSession(sessionKey string) {
 	select {
 	case r.hub.endSession <- sessionKey:
 	case <-r.hub.done:
 	}
+	r.cluster.Load().send(Event{Kind: EventClose, SessionKey: sessionKey})
 }
 
 // EndUser closes every socket of a user who has been banned, in every
 // room, with 1000 (the page stays away) after a fragment that tells the
-// page they were removed.
+// page they were removed; on every instance.
 func (r *Rooms) EndUser(userID int64) {
 	select {
 	case r.hub.endUser <- userID:
 	case <-r.hub.done:
 	}
+	r.cluster.Load().send(Event{Kind: EventClose, UserID: userID})
 }
 
 // Remove takes a deleted message off its room: out of the room's last
-// messages, and off every open page of the room at once, with one
-// fragment rendered once. The store has already deleted it.
+// messages, and off every open page of the room at once, on every
+// instance, with one fragment rendered once. The store has already
+// deleted it.
 func (r *Rooms) Remove(m parley.Message) {
+	r.removeHere(m)
+	r.cluster.Load().send(Event{Kind: EventRemove, RoomID: m.RoomID, Message: parley.Message{ID: m.ID, RoomID: m.RoomID}})
+}
+
+// removeHere is Remove on this instance only.
+func (r *Rooms) removeHere(m parley.Message) {
 	if lr := r.live.byRoomID(m.RoomID); lr != nil {
 		// In line with posts: a message deleted while it was being
 		// published is added and broadcast first, then taken away.
@@ -272,12 +287,13 @@ func (r *Rooms) Remove(m parley.Message) {
 
 // Publish adds an already stored message to its room's history and sends
 // it to every socket of the room. post calls it for messages sent here; a
-// message that another instance stored would arrive the same way. The
+// message that another instance stored arrives the same way; one the
+// history already holds, or saw deleted, is not sent again. The
 // message is rendered twice, once with its Delete control for its author
 // and admins and once without for everyone else.
 func (r *Rooms) Publish(m parley.Message) {
-	if lr := r.live.byRoomID(m.RoomID); lr != nil {
-		lr.history.add(m)
+	if lr := r.live.byRoomID(m.RoomID); lr != nil && !lr.history.add(m) {
+		return
 	}
 	plain := r.hub.prepare(r.render.Message(m, false))
 	deletable := r.hub.prepare(r.render.Message(m, true))

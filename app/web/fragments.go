@@ -75,3 +75,12 @@ func renderFragment(c templ.Component) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// LinkNotice renders the notice that live updates from other instances
+// have paused or resumed. It implements chat.LinkRenderer.
+func (Fragments) LinkNotice(paused bool) ([]byte, error) {
+	if paused {
+		return renderFragment(components.Notices([]string{"Live updates from other servers are paused: messages sent here are still saved, and the count may be out of date."}))
+	}
+	return renderFragment(components.Notices([]string{"Live updates from other servers have resumed."}))
+}

@@ -47,10 +47,18 @@ type Options struct {
 	// AuthRateLimit is sign-in and sign-up attempts per minute per client
 	// address; 0 turns the limit off.
 	AuthRateLimit int
-	Log           *slog.Logger
+	// Link, when set, is the link to the other instances (NATS), which
+	// /readyz checks besides the database.
+	Link Pinger
+	Log  *slog.Logger
 	// Observer is told about requests, refused upgrades and sign-ins, for
 	// metrics; nil means NopObserver.
 	Observer Observer
+}
+
+// Pinger is a dependency that answers, or not, within a timeout.
+type Pinger interface {
+	Ping(timeout time.Duration) error
 }
 
 // Server serves Parley over HTTP.
