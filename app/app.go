@@ -83,9 +83,10 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	var store parley.Store = a.store
 	chatCfg := cfg.Chat
 	var webObs web.Observer
+	var natsObs natsbus.Observer // a nil *metrics.Metrics would be a non-nil Observer
 	if cfg.MetricsAddr != "" {
 		m := metrics.New()
-		store, chatCfg.Observer, webObs = m.Store(store), m, m
+		store, chatCfg.Observer, webObs, natsObs = m.Store(store), m, m, m
 		if a.metrics, err = startMetrics(cfg.MetricsAddr, m, log); err != nil {
 			return nil, err
 		}
@@ -94,7 +95,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	if cfg.NATSURL != "" {
-		if err = a.joinCluster(ctx); err != nil {
+		if err = a.joinCluster(ctx, natsObs); err != nil {
 			return nil, err
 		}
 	}

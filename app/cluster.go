@@ -11,12 +11,14 @@ import (
 
 // joinCluster connects to NATS and links the chat to the other instances
 // there. Without NATS_URL it is never called: one process, as before.
-func (a *App) joinCluster(ctx context.Context) error {
+// obs, when not nil, is told about the connection (metrics).
+func (a *App) joinCluster(ctx context.Context, obs natsbus.Observer) error {
 	bus, err := natsbus.Connect(natsbus.Options{
-		URL:    a.cfg.NATSURL,
-		Prefix: a.cfg.NATSSubjectPrefix,
-		Name:   "parley " + a.url,
-		Log:    a.log,
+		URL:      a.cfg.NATSURL,
+		Prefix:   a.cfg.NATSSubjectPrefix,
+		Name:     "parley " + a.url,
+		Log:      a.log,
+		Observer: obs,
 	})
 	if err != nil {
 		// The chat started, but no socket reached it: close it now.

@@ -104,6 +104,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	if cfg.NATSURL, err = natsURL(env("NATS_URL", "")); err != nil {
 		return cfg, err
 	}
+	if cfg.NATSSubjectPrefix, err = natsSubjectPrefix(env("NATS_SUBJECT_PREFIX", "")); err != nil {
+		return cfg, err
+	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		return cfg, fmt.Errorf("config: LOG_LEVEL must be debug, info, warn or error, got %q", *logLevel)
 	}
@@ -249,6 +252,23 @@ func natsURL(raw string) (string, error) {
 		}
 	}
 	return raw, nil
+}
+
+// natsSubjectPrefix checks NATS_SUBJECT_PREFIX: empty (the default,
+// "parley"), or dot-separated tokens of letters, digits, '-' and '_', so
+// that the subjects built on it stay plain NATS subjects without wildcards.
+func natsSubjectPrefix(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	for _, token := range strings.Split(v, ".") {
+		if token == "" || strings.TrimFunc(token, func(r rune) bool {
+			return r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		}) != "" {
+			return "", fmt.Errorf("config: NATS_SUBJECT_PREFIX must be dot-separated words of letters, digits, '-' and '_' (such as parley or staging.parley), got %q", v)
+		}
+	}
+	return v, nil
 }
 
 func registration(v string) (bool, error) {

@@ -47,13 +47,34 @@ type Options struct {
 	// ReconnectWait is the pause between reconnect attempts; 1 s when 0.
 	ReconnectWait time.Duration
 	Log           *slog.Logger
+	// Observer is told about the connection and the messages; nil: none.
+	Observer Observer
 }
+
+// Observer is told about the bus, for metrics. Its methods run on nats.go's
+// goroutines and must not block.
+type Observer interface {
+	// NATSConnected tells whether the connection is up: true once
+	// connected and on each reconnect, false when it is lost.
+	NATSConnected(up bool)
+	// NATSMessageSent counts a message published to the other instances.
+	NATSMessageSent()
+	// NATSMessageReceived counts a message received from them.
+	NATSMessageReceived()
+}
+
+type nopObserver struct{}
+
+func (nopObserver) NATSConnected(bool)   {}
+func (nopObserver) NATSMessageSent()     {}
+func (nopObserver) NATSMessageReceived() {}
 
 // Bus is a connection to NATS that implements chat.Bus.
 type Bus struct {
 	nc     *nats.Conn
 	prefix string
 	log    *slog.Logger
+	obs    Observer
 
 	mu      sync.Mutex
 	handler chat.BusHandler
@@ -75,7 +96,10 @@ func Connect(opts Options) (*Bus, error) {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	b := &Bus{prefix: opts.Prefix, log: opts.Log}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
+	b := &Bus{prefix: opts.Prefix, log: opts.Log, obs: opts.Observer}
 	nc, err := nats.Connect(opts.URL,
 		nats.Name(opts.Name),
 		// Each instance shows its own messages and presence itself.
@@ -94,6 +118,7 @@ func Connect(opts Options) (*Bus, error) {
 		return nil, fmt.Errorf("natsbus: connect: %w", err)
 	}
 	b.nc = nc
+	b.obs.NATSConnected(true)
 	return b, nil
 }
 
@@ -156,6 +181,7 @@ func (b *Bus) Send(e chat.Event) error {
 	if err := b.nc.Publish(subject, data); err != nil {
 		return fmt.Errorf("natsbus: publish %s: %w", subject, err)
 	}
+	b.obs.NATSMessageSent()
 	return nil
 }
 
@@ -327,6 +353,7 @@ func (b *Bus) decode(subject string, data []byte) (chat.Event, error) {
 
 // receive runs on the subscription's goroutine, one message at a time.
 func (b *Bus) receive(msg *nats.Msg) {
+	b.obs.NATSMessageReceived()
 	e, err := b.decode(msg.Subject, msg.Data)
 	if err != nil {
 		b.log.Warn("natsbus: ignoring a message", "subject", msg.Subject, "err", err)
@@ -344,6 +371,7 @@ func (b *Bus) currentHandler() chat.BusHandler {
 }
 
 func (b *Bus) disconnected(_ *nats.Conn, err error) {
+	b.obs.NATSConnected(false)
 	b.mu.Lock()
 	h, closed := b.handler, b.closed
 	b.mu.Unlock()
@@ -357,6 +385,7 @@ func (b *Bus) disconnected(_ *nats.Conn, err error) {
 }
 
 func (b *Bus) reconnected(nc *nats.Conn) {
+	b.obs.NATSConnected(true)
 	b.log.Info("natsbus: reconnected", "server", nc.ConnectedUrlRedacted())
 	if h := b.currentHandler(); h != nil {
 		h.LinkUp()
