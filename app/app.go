@@ -114,6 +114,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 		RoomCreationAdminsOnly: cfg.RoomCreationAdminsOnly,
 		BcryptCost:             cfg.BcryptCost,
 		AuthRateLimit:          cfg.AuthRateLimit,
+		TrustedProxies:         cfg.TrustedProxies,
 		Log:                    log,
 	})
 	if cfg.PprofAddr != "" {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,7 +34,10 @@ type Config struct {
 	RoomCreationAdminsOnly bool
 	BcryptCost             int
 	AuthRateLimit          int
-	LogLevel               slog.Level
+	// TrustedProxies (TRUSTED_PROXIES) are the proxies whose
+	// X-Forwarded-For the sign-in rate limit believes.
+	TrustedProxies []netip.Prefix
+	LogLevel       slog.Level
 	// LogFormat is "text" or "json" (LOG_FORMAT).
 	LogFormat string
 	// MetricsAddr, when set, serves /metrics (Prometheus) there
@@ -119,6 +123,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		}
 	}
 	if cfg.DrainDelay, err = drainDelay(env("DRAIN_DELAY", "0s")); err != nil {
+		return cfg, err
+	}
+	if cfg.TrustedProxies, err = trustedProxies(env("TRUSTED_PROXIES", "")); err != nil {
 		return cfg, err
 	}
 	if cfg.RegistrationOpen, err = registration(env("REGISTRATION", "open")); err != nil {
@@ -269,6 +276,28 @@ func natsSubjectPrefix(v string) (string, error) {
 		}
 	}
 	return v, nil
+}
+
+// trustedProxies parses TRUSTED_PROXIES: addresses or CIDR prefixes,
+// separated by commas.
+func trustedProxies(v string) ([]netip.Prefix, error) {
+	var prefixes []netip.Prefix
+	for _, field := range strings.Split(v, ",") {
+		field = strings.TrimSpace(field)
+		if field == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(field)
+		if err != nil {
+			addr, addrErr := netip.ParseAddr(field)
+			if addrErr != nil {
+				return nil, fmt.Errorf("config: TRUSTED_PROXIES must be addresses or CIDR prefixes separated by commas, such as 127.0.0.1,10.0.0.0/8; %q is neither", field)
+			}
+			p = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		prefixes = append(prefixes, p.Masked())
+	}
+	return prefixes, nil
 }
 
 func registration(v string) (bool, error) {

@@ -23,7 +23,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		f.Next = next
 		return render(c, status, components.Login(f))
 	}
-	if !s.authLimiter.Allow(c.IP()) {
+	if !s.authLimiter.Allow(s.clientAddr(c)) {
 		s.obs.SignIn("password", ResultRateLimited)
 		return refuse(fiber.StatusTooManyRequests, tooManyAttempts)
 	}

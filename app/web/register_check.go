@@ -30,7 +30,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 		s.obs.SignIn("register", result)
 		return render(c, status, components.Register(s.authForm(username, msg)))
 	}
-	if !s.authLimiter.Allow(c.IP()) {
+	if !s.authLimiter.Allow(s.clientAddr(c)) {
 		return refuse(fiber.StatusTooManyRequests, tooManyAttempts)
 	}
 	if err := parley.ValidateUsername(username); err != nil {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,9 @@ type Options struct {
 	// AuthRateLimit is sign-in and sign-up attempts per minute per client
 	// address; 0 turns the limit off.
 	AuthRateLimit int
+	// TrustedProxies are the proxies (TRUSTED_PROXIES) whose
+	// X-Forwarded-For names the client; empty means none is trusted.
+	TrustedProxies []netip.Prefix
 	// Link, when set, is the link to the other instances (NATS), which
 	// /readyz checks besides the database.
 	Link Pinger
