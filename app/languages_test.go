@@ -194,3 +194,51 @@ func TestEachSocketGetsItsPersonsLanguageAndZone(t *testing.T) {
 	anaSocket.send("hola")
 	anaSocket.waitText(`placeholder="Escribe un mensaje…"`)
 }
+
+var mutedInSpanish = regexp.MustCompile(`Estás silenciado hasta las (\d\d:\d\d) (CST|CDT|-0[56])\.`)
+
+// TestMutedUntilInTheReadersZone: a muted person in Mexico City is told, in
+// Spanish, until when in their own time; the admin, in Madrid, reads the
+// mute's end in Madrid time on the moderation page. A signed-in person's
+// bad settings are refused with 422 and leave their choice as it was.
+func TestMutedUntilInTheReadersZone(t *testing.T) {
+	cfg := testConfig(t)
+	a := startApp(t, cfg)
+	ana, mod := signedUp(t, a, "ana"), signedUpAdmin(t, a, cfg, "mod")
+	ana.post("/settings", url.Values{"lang": {"es"}, "zone": {"America/Mexico_City"}})
+	mod.post("/settings", url.Values{"lang": {"en"}, "zone": {"Europe/Madrid"}})
+	if status, body, _ := ana.post("/settings", url.Values{"lang": {"es"}, "zone": {"Mexico"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "no es una zona horaria") {
+		t.Errorf("bad zone, signed in: %d %.300s", status, body)
+	}
+	if status, _, _ := ana.post("/settings", url.Values{"lang": {"de"}, "zone": {"UTC"}}); status != http.StatusUnprocessableEntity {
+		t.Errorf("bad language, signed in: %d, want 422", status)
+	}
+	if _, body := ana.getIn("/settings", "en"); !strings.Contains(body, `<option value="America/Mexico_City" selected>`) || !strings.Contains(body, `<html lang="es">`) {
+		t.Errorf("refused settings changed ana's choice: %.300s", body)
+	}
+
+	anaWS := ana.dial("")
+	anaWS.waitText("usuario en línea")
+	before := time.Now()
+	if status, _, _ := mod.post("/admin/mute", url.Values{"user": {"ana"}, "minutes": {"30"}}); status != http.StatusSeeOther {
+		t.Fatalf("mute ana: %d", status)
+	}
+	anaWS.send("¿me oyen?")
+	anaWS.waitText("Estás silenciado hasta las")
+	frames := anaWS.snapshot()
+	m := mutedInSpanish.FindStringSubmatch(frames[len(frames)-1])
+	if m == nil {
+		t.Fatalf("muted error %q: want the time in Mexico City", frames[len(frames)-1])
+	}
+	mexico, _ := time.LoadLocation("America/Mexico_City")
+	madrid, _ := time.LoadLocation("Europe/Madrid")
+	end := before.Add(30 * time.Minute)
+	if want := end.In(mexico).Format("15:04"); m[1] != want && m[1] != end.Add(time.Minute).In(mexico).Format("15:04") {
+		t.Errorf("muted until %s, want about %s in Mexico City", m[1], want)
+	}
+	_, page, _ := mod.get("/admin")
+	wantMadrid := end.In(madrid).Format("15:04 MST")
+	if !strings.Contains(page, wantMadrid) && !strings.Contains(page, end.Add(time.Minute).In(madrid).Format("15:04 MST")) {
+		t.Errorf("the admin page shows no %q (Madrid time) for the mute: %s", wantMadrid, page)
+	}
+}
