@@ -306,7 +306,7 @@ func writeMobileScreenshot(t *testing.T, p *page, out string) {
 // run evaluates a script for its effect.
 func run(js string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Evaluate[bool](js + ";\ntrue")(ctx, t)
+		_, err := chromedp.Evaluate[bool](js+";\ntrue")(ctx, t)
 		return err
 	})
 }
