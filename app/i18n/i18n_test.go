@@ -122,6 +122,9 @@ func TestValidZone(t *testing.T) {
 		if _, err := time.LoadLocation(name); err != nil {
 			t.Errorf("offered zone %q does not load: %v", name, err)
 		}
+		if !i18n.ValidZone(name) {
+			t.Errorf("offered zone %q is refused by ValidZone", name)
+		}
 	}
 }
 
