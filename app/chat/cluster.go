@@ -12,6 +12,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -85,7 +86,7 @@ type Event struct {
 // LinkRenderer renders the notice a page gets when live updates from the
 // other instances stop (paused) and when they come back.
 type LinkRenderer interface {
-	LinkNotice(paused bool) ([]byte, error)
+	LinkNotice(lang i18n.Lang, paused bool) ([]byte, error)
 }
 
 // ClusterConfig holds the timings of the presence the instances share.
@@ -128,8 +129,8 @@ type cluster struct {
 	bus   Bus
 	cfg   ClusterConfig
 	log   *slog.Logger
-	// paused and resumed are the link notices, rendered once.
-	paused, resumed *websocket.PreparedMessage
+	// paused and resumed are the link notices, rendered once per language.
+	paused, resumed map[i18n.Lang]*websocket.PreparedMessage
 
 	// instances are the other instances heard from (hub).
 	instances map[string]*instance
@@ -179,9 +180,15 @@ func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
 	}
-	cl.paused = r.hub.prepare(render.LinkNotice(true))
-	cl.resumed = r.hub.prepare(render.LinkNotice(false))
-	if cl.paused == nil || cl.resumed == nil {
+	cl.paused = make(map[i18n.Lang]*websocket.PreparedMessage)
+	cl.resumed = make(map[i18n.Lang]*websocket.PreparedMessage)
+	rendered := true
+	for _, lang := range i18n.Langs {
+		cl.paused[lang] = r.hub.prepare(render.LinkNotice(lang, true))
+		cl.resumed[lang] = r.hub.prepare(render.LinkNotice(lang, false))
+		rendered = rendered && cl.paused[lang] != nil && cl.resumed[lang] != nil
+	}
+	if !rendered {
 		return errors.New("chat: join: cannot render the link notices")
 	}
 	if !r.hub.call(func() { r.hub.cluster = cl }) {
@@ -582,10 +589,15 @@ func (cl *cluster) LinkUp() {
 	cl.snapshot()
 }
 
-// toEverySocket sends a frame to every socket of every room (hub).
-func (h *hub) toEverySocket(pm *websocket.PreparedMessage) {
+// toEverySocket sends a frame to every socket of every room, in the
+// socket's language (hub).
+func (h *hub) toEverySocket(pms map[i18n.Lang]*websocket.PreparedMessage) {
 	for _, r := range h.rooms {
 		for c := range r.clients {
+			pm, ok := pms[c.locale.Lang]
+			if !ok {
+				pm = pms[i18n.English]
+			}
 			h.enqueue(c, frame{pm: pm})
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -65,7 +66,7 @@ func (b *memoryBus) Flush(time.Duration) error { return nil }
 
 type linkText struct{}
 
-func (linkText) LinkNotice(paused bool) ([]byte, error) {
+func (linkText) LinkNotice(_ i18n.Lang, paused bool) ([]byte, error) {
 	if paused {
 		return []byte("paused"), nil
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -32,11 +33,18 @@ type history struct {
 	// memory (few: deletions are rare).
 	deleted map[int64]struct{}
 	// frames are msgs rendered as a #messages replacement, per kind of
-	// viewer (see viewerKey); emptied on every change.
-	frames map[int64]*websocket.PreparedMessage
+	// viewer (see viewerKey) and Locale; emptied on every change.
+	frames map[historyView]*websocket.PreparedMessage
 }
 
-// Keys of history.frames besides authors' user IDs.
+// historyView is one rendering of the list: for a kind of viewer (see
+// viewerKey), in a Locale.
+type historyView struct {
+	viewer int64
+	locale i18n.Locale
+}
+
+// Kinds of viewer besides authors' user IDs.
 const (
 	// plainViewer sees no Delete control: they wrote none of the messages.
 	plainViewer int64 = 0
@@ -160,7 +168,7 @@ func (h *history) recent() ([]parley.Message, bool) {
 // replace its own. newest is the last message ID that page then shows.
 // Once a message has been deleted, every page gets the list: one that was
 // cut off when the deletion went out may still show it.
-func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User) (frame *websocket.PreparedMessage, newest int64, err error) {
+func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User, loc i18n.Locale) (frame *websocket.PreparedMessage, newest int64, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if n := len(h.msgs); n > 0 {
@@ -169,11 +177,11 @@ func (h *history) since(shownThrough int64, room parley.Room, render Renderer, v
 	if newest == shownThrough && !h.removed {
 		return nil, newest, nil
 	}
-	key := h.viewerKey(viewer)
+	key := historyView{viewer: h.viewerKey(viewer), locale: loc}
 	if frame = h.frames[key]; frame != nil {
 		return frame, newest, nil
 	}
-	html, err := render.History(room, h.msgs, h.older, viewer)
+	html, err := render.History(loc, room, h.msgs, h.older, viewer)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -181,7 +189,7 @@ func (h *history) since(shownThrough int64, room parley.Room, render Renderer, v
 		return nil, 0, err
 	}
 	if h.frames == nil {
-		h.frames = make(map[int64]*websocket.PreparedMessage)
+		h.frames = make(map[historyView]*websocket.PreparedMessage)
 	}
 	h.frames[key] = frame
 	return frame, newest, nil

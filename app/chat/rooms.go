@@ -16,6 +16,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/ratelimit"
 )
@@ -46,6 +47,9 @@ type Peer struct {
 	// ShownThrough is the ID of the newest message the page already shows,
 	// or -1 when unknown; the socket catches up from there.
 	ShownThrough int64
+	// Locale is the language and time zone of the page; the zero Locale
+	// is English and UTC.
+	Locale i18n.Locale
 }
 
 // Rooms is the live side of every room. Create it with New, serve each
@@ -58,7 +62,8 @@ type Rooms struct {
 	limiter *ratelimit.Limiter[int64]
 	hub     *hub
 	live    *liveRooms
-	replies replies
+	// replies are the fragments for one socket, in each language.
+	replies map[i18n.Lang]replies
 	// cluster links the chat to other instances; nil when it runs alone.
 	cluster atomic.Pointer[cluster]
 
@@ -98,6 +103,26 @@ func New(cfg Config, store MessageStore, render Renderer, log *slog.Logger) (*Ro
 }
 
 func (r *Rooms) prepareReplies() error {
+	r.replies = make(map[i18n.Lang]replies, len(i18n.Langs))
+	for _, lang := range i18n.Langs {
+		reps, err := r.prepareRepliesIn(lang)
+		if err != nil {
+			return err
+		}
+		r.replies[lang] = reps
+	}
+	return nil
+}
+
+// repliesFor are the one-socket fragments in the socket's language.
+func (r *Rooms) repliesFor(c *client) replies {
+	if reps, ok := r.replies[c.locale.Lang]; ok {
+		return reps
+	}
+	return r.replies[i18n.English]
+}
+
+func (r *Rooms) prepareRepliesIn(lang i18n.Lang) (replies, error) {
 	var err error
 	prepare := func(html []byte, renderErr error) *websocket.PreparedMessage {
 		if err != nil {
@@ -110,18 +135,18 @@ func (r *Rooms) prepareReplies() error {
 		err = prepErr
 		return pm
 	}
-	r.replies = replies{
-		form:       prepare(r.render.ChatForm()),
-		tooLong:    prepare(r.render.Error(parley.ErrMessageTooLong.Error())),
-		tooFast:    prepare(r.render.Error("You are sending messages too fast. Wait a few seconds and try again.")),
-		unreadable: prepare(r.render.Error("That message could not be read. Please send it again.")),
-		binary:     prepare(r.render.Error("Only text messages are supported.")),
-		saveFailed: prepare(r.render.Error("Your message could not be saved. Please try again.")),
+	reps := replies{
+		form:       prepare(r.render.ChatForm(lang)),
+		tooLong:    prepare(r.render.Error(lang, parley.ErrMessageTooLong.Error())),
+		tooFast:    prepare(r.render.Error(lang, i18n.Msg("You are sending messages too fast. Wait a few seconds and try again."))),
+		unreadable: prepare(r.render.Error(lang, i18n.Msg("That message could not be read. Please send it again."))),
+		binary:     prepare(r.render.Error(lang, i18n.Msg("Only text messages are supported."))),
+		saveFailed: prepare(r.render.Error(lang, i18n.Msg("Your message could not be saved. Please try again."))),
 	}
 	if err != nil {
-		return fmt.Errorf("chat: render replies: %w", err)
+		return replies{}, fmt.Errorf("chat: render replies in %s: %w", lang, err)
 	}
-	return nil
+	return reps, nil
 }
 
 // sweep forgets, now and then, the last messages of rooms nobody uses.
@@ -288,19 +313,15 @@ func (r *Rooms) removeHere(m parley.Message) {
 // Publish adds an already stored message to its room's history and sends
 // it to every socket of the room. post calls it for messages sent here; a
 // message that another instance stored arrives the same way; one the
-// history already holds, or saw deleted, is not sent again. The
-// message is rendered twice, once with its Delete control for its author
-// and admins and once without for everyone else.
+// history already holds, or saw deleted, is not sent again. The hub
+// renders the message once per kind of reader present in the room: per
+// Locale (its time), with its Delete control for its author and admins or
+// without for everyone else.
 func (r *Rooms) Publish(m parley.Message) {
 	if lr := r.live.byRoomID(m.RoomID); lr != nil && !lr.history.add(m) {
 		return
 	}
-	plain := r.hub.prepare(r.render.Message(m, false))
-	deletable := r.hub.prepare(r.render.Message(m, true))
-	if plain == nil || deletable == nil {
-		return
-	}
-	rf := roomFrame{roomID: m.RoomID, frame: frame{pm: plain, messageID: m.ID}, deletable: deletable, authorID: m.UserID}
+	rf := roomFrame{roomID: m.RoomID, frame: frame{messageID: m.ID}, message: &m}
 	select {
 	case r.hub.broadcast <- rf:
 	case <-r.hub.done:

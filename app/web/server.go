@@ -121,7 +121,7 @@ func New(opts Options) *Server {
 
 func (s *Server) routes() {
 	app := s.app
-	app.Use(s.logRequests, s.recoverPanics, s.setSecurityHeaders, s.refuseCrossOrigin, s.loadSession)
+	app.Use(s.logRequests, s.recoverPanics, s.setSecurityHeaders, s.refuseCrossOrigin, s.loadSession, s.pickLocale)
 
 	app.Get("/static/*", s.serveStatic)
 	app.Get("/healthz", s.checkHealth)
@@ -144,6 +144,8 @@ func (s *Server) routes() {
 	app.Get("/ws", s.guardSocket, s.upgradeSocket())
 
 	app.Post("/messages/:id/delete", s.deleteMessage)
+	app.Get("/settings", s.showSettingsPage)
+	app.Post("/settings", s.saveSettings)
 	app.Get("/admin", s.showAdminPage)
 	app.Post("/admin/mute", s.muteUser)
 	app.Post("/admin/unmute", s.unmuteUser)
