@@ -80,8 +80,9 @@ vendor:
 	} > $(VENDOR_DIR)/VERSIONS; \
 	cat $(VENDOR_DIR)/VERSIONS
 
-# docs/chat.png, the chat room with two people and a few messages, taken by
-# the browser tests (e2e TestScreenshot; needs Chromium). A relative
+# docs/chat.png, the chat room with two people and a few messages, and
+# docs/mobile.png, the same room 375 px wide, taken by the browser tests
+# (e2e TestScreenshot; needs Chromium). A relative
 # PARLEY_SCREENSHOT is taken from the module root.
 screenshot:
 	PARLEY_E2E=1 PARLEY_SCREENSHOT=docs/chat.png go test ./e2e -run '^TestScreenshot$$' -count=1 -v

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/metrics"
+	"github.com/parleychat/parley/app/natsbus"
 	"github.com/parleychat/parley/app/oauth"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/postgres"
@@ -26,10 +27,12 @@ const sweepInterval = time.Hour
 
 // App is a running Parley.
 type App struct {
-	cfg    Config
-	log    *slog.Logger
-	store  parley.Store
-	chat   *chat.Rooms
+	cfg   Config
+	log   *slog.Logger
+	store parley.Store
+	chat  *chat.Rooms
+	// bus links the instances when NATS_URL is set; nil otherwise.
+	bus    *natsbus.Bus
 	server *web.Server
 	ln     net.Listener
 	url    string
@@ -80,9 +83,10 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	var store parley.Store = a.store
 	chatCfg := cfg.Chat
 	var webObs web.Observer
+	var natsObs natsbus.Observer // a nil *metrics.Metrics would be a non-nil Observer
 	if cfg.MetricsAddr != "" {
 		m := metrics.New()
-		store, chatCfg.Observer, webObs = m.Store(store), m, m
+		store, chatCfg.Observer, webObs, natsObs = m.Store(store), m, m, m
 		if a.metrics, err = startMetrics(cfg.MetricsAddr, m, log); err != nil {
 			return nil, err
 		}
@@ -90,7 +94,17 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 	if a.chat, err = chat.New(chatCfg, store, web.Fragments{}, log); err != nil {
 		return nil, err
 	}
+	if cfg.NATSURL != "" {
+		if err = a.joinCluster(ctx, natsObs); err != nil {
+			return nil, err
+		}
+	}
+	var link web.Pinger // a nil *natsbus.Bus would be a non-nil Pinger
+	if a.bus != nil {
+		link = a.bus
+	}
 	a.server = web.New(web.Options{
+		Link:                   link,
 		Observer:               webObs,
 		Store:                  store,
 		Chat:                   a.chat,
@@ -100,6 +114,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 		RoomCreationAdminsOnly: cfg.RoomCreationAdminsOnly,
 		BcryptCost:             cfg.BcryptCost,
 		AuthRateLimit:          cfg.AuthRateLimit,
+		TrustedProxies:         cfg.TrustedProxies,
 		Log:                    log,
 	})
 	if cfg.PprofAddr != "" {
@@ -212,6 +227,9 @@ func (a *App) closeParts() {
 	if a.stopSweeping != nil {
 		close(a.stopSweeping)
 		<-a.sweeperDone
+	}
+	if a.bus != nil {
+		a.bus.Close()
 	}
 	if a.store != nil {
 		if err := a.store.Close(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,7 +34,10 @@ type Config struct {
 	RoomCreationAdminsOnly bool
 	BcryptCost             int
 	AuthRateLimit          int
-	LogLevel               slog.Level
+	// TrustedProxies (TRUSTED_PROXIES) are the proxies whose
+	// X-Forwarded-For the sign-in rate limit believes.
+	TrustedProxies []netip.Prefix
+	LogLevel       slog.Level
 	// LogFormat is "text" or "json" (LOG_FORMAT).
 	LogFormat string
 	// MetricsAddr, when set, serves /metrics (Prometheus) there
@@ -44,6 +48,14 @@ type Config struct {
 	DrainDelay time.Duration
 	// PprofAddr, when set, serves Go's profiles there (PPROF_ADDR).
 	PprofAddr string
+	// NATSURL, when set, links this instance to the others through NATS
+	// (NATS_URL): one or more nats:// or tls:// URLs, comma-separated.
+	NATSURL string
+	// NATSSubjectPrefix is the first token of the NATS subjects; empty
+	// means "parley". Tests that share a NATS server each use their own.
+	NATSSubjectPrefix string
+	// Cluster holds the timings of the presence instances share.
+	Cluster chat.ClusterConfig
 	// Chat holds the room's timings and limits, MESSAGE_RATE_LIMIT among
 	// them; tests shorten the timings.
 	Chat chat.Config
@@ -62,6 +74,7 @@ func DefaultConfig() Config {
 		LogLevel:         slog.LevelInfo,
 		LogFormat:        "text",
 		Chat:             chat.DefaultConfig(),
+		Cluster:          chat.DefaultClusterConfig(),
 	}
 }
 
@@ -92,6 +105,12 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		return cfg, err
 	}
 	cfg.PprofAddr = env("PPROF_ADDR", "")
+	if cfg.NATSURL, err = natsURL(env("NATS_URL", "")); err != nil {
+		return cfg, err
+	}
+	if cfg.NATSSubjectPrefix, err = natsSubjectPrefix(env("NATS_SUBJECT_PREFIX", "")); err != nil {
+		return cfg, err
+	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		return cfg, fmt.Errorf("config: LOG_LEVEL must be debug, info, warn or error, got %q", *logLevel)
 	}
@@ -104,6 +123,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		}
 	}
 	if cfg.DrainDelay, err = drainDelay(env("DRAIN_DELAY", "0s")); err != nil {
+		return cfg, err
+	}
+	if cfg.TrustedProxies, err = trustedProxies(env("TRUSTED_PROXIES", "")); err != nil {
 		return cfg, err
 	}
 	if cfg.RegistrationOpen, err = registration(env("REGISTRATION", "open")); err != nil {
@@ -218,6 +240,64 @@ func databaseURL(raw string) (string, error) {
 		}
 	}
 	return raw, nil
+}
+
+// natsURL checks NATS_URL: empty, or comma-separated nats:// or tls://
+// URLs with a host. Errors hide any password in the value.
+func natsURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.TrimSpace(part)
+		u, err := url.Parse(part)
+		if err != nil {
+			return "", fmt.Errorf("config: NATS_URL must be nats://host:port or tls://host:port (comma-separated for several servers), got a value that is no URL")
+		}
+		if (u.Scheme != "nats" && u.Scheme != "tls") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return "", fmt.Errorf("config: NATS_URL must be nats://host:port or tls://host:port (comma-separated for several servers), got %q", u.Redacted())
+		}
+	}
+	return raw, nil
+}
+
+// natsSubjectPrefix checks NATS_SUBJECT_PREFIX: empty (the default,
+// "parley"), or dot-separated tokens of letters, digits, '-' and '_', so
+// that the subjects built on it stay plain NATS subjects without wildcards.
+func natsSubjectPrefix(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	for _, token := range strings.Split(v, ".") {
+		if token == "" || strings.TrimFunc(token, func(r rune) bool {
+			return r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		}) != "" {
+			return "", fmt.Errorf("config: NATS_SUBJECT_PREFIX must be dot-separated words of letters, digits, '-' and '_' (such as parley or staging.parley), got %q", v)
+		}
+	}
+	return v, nil
+}
+
+// trustedProxies parses TRUSTED_PROXIES: addresses or CIDR prefixes,
+// separated by commas.
+func trustedProxies(v string) ([]netip.Prefix, error) {
+	var prefixes []netip.Prefix
+	for _, field := range strings.Split(v, ",") {
+		field = strings.TrimSpace(field)
+		if field == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(field)
+		if err != nil {
+			addr, addrErr := netip.ParseAddr(field)
+			if addrErr != nil {
+				return nil, fmt.Errorf("config: TRUSTED_PROXIES must be addresses or CIDR prefixes separated by commas, such as 127.0.0.1,10.0.0.0/8; %q is neither", field)
+			}
+			p = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		prefixes = append(prefixes, p.Masked())
+	}
+	return prefixes, nil
 }
 
 func registration(v string) (bool, error) {

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -35,6 +36,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		{"LogFormat", cfg.LogFormat, "text"},
 		{"MetricsAddr", cfg.MetricsAddr, ""},
 		{"DrainDelay", cfg.DrainDelay, time.Duration(0)},
+		{"TrustedProxies", len(cfg.TrustedProxies), 0},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -56,9 +58,13 @@ func TestLoadConfigReadsVariablesAndFlags(t *testing.T) {
 		"LOG_FORMAT":         "json",
 		"METRICS_ADDR":       "127.0.0.1:9090",
 		"DRAIN_DELAY":        "1m30s",
+		"TRUSTED_PROXIES":    " 127.0.0.1, 10.0.0.0/8 ,::1",
 	}))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(cfg.TrustedProxies), "[127.0.0.1/32 10.0.0.0/8 ::1/128]"; got != want {
+		t.Errorf("TrustedProxies: got %s, want %s", got, want)
 	}
 	if cfg.LogFormat != "json" || cfg.MetricsAddr != "127.0.0.1:9090" || cfg.DrainDelay != 90*time.Second {
 		t.Errorf("got LogFormat %q MetricsAddr %q DrainDelay %v, want json, 127.0.0.1:9090, 1m30s", cfg.LogFormat, cfg.MetricsAddr, cfg.DrainDelay)
@@ -97,6 +103,8 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		{map[string]string{"BCRYPT_COST": "32"}, "BCRYPT_COST"},
 		{map[string]string{"BCRYPT_COST": "twelve"}, "BCRYPT_COST"},
 		{map[string]string{"AUTH_RATE_LIMIT": "-1"}, "AUTH_RATE_LIMIT"},
+		{map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES"},
+		{map[string]string{"TRUSTED_PROXIES": "127.0.0.1,proxy.internal"}, "TRUSTED_PROXIES"},
 		{map[string]string{"MESSAGE_RATE_LIMIT": "1.5"}, "MESSAGE_RATE_LIMIT"},
 		{map[string]string{"REGISTRATION": "maybe"}, "REGISTRATION"},
 		{map[string]string{"ROOM_CREATION": "everyone"}, "ROOM_CREATION"},

@@ -11,8 +11,9 @@ import (
 
 // TestScreenshot writes a picture of the room general, with its links to
 // four rooms, two people online and a few messages, as Alice sees it, to
-// the PNG file PARLEY_SCREENSHOT names
-// (`make screenshot` rewrites docs/chat.png). A relative path is taken from
+// the PNG file PARLEY_SCREENSHOT names, and the same room on a 375 px
+// wide phone to mobile.png beside it (`make screenshot` rewrites
+// docs/chat.png and docs/mobile.png). A relative path is taken from
 // the module root, not from this package's directory where go test runs.
 func TestScreenshot(t *testing.T) {
 	out := os.Getenv("PARLEY_SCREENSHOT")
@@ -77,4 +78,5 @@ func TestScreenshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s (%d bytes, %dx%d)", out, len(png), windowWidth, windowHeight)
+	writeMobileScreenshot(t, alice, mobileScreenshotPath(out))
 }

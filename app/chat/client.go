@@ -5,6 +5,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -12,6 +13,8 @@ import (
 type client struct {
 	user       parley.User
 	sessionKey string
+	// locale is the language and time zone the socket's page is in.
+	locale i18n.Locale
 	// room is the room the socket belongs to; it holds the room's history
 	// and orders its posts.
 	room *liveRoom
@@ -41,6 +44,7 @@ func newClient(p Peer, room *liveRoom, queueSize int) *client {
 	return &client{
 		user:        p.User,
 		sessionKey:  p.SessionKey,
+		locale:      p.Locale,
 		room:        room,
 		send:        make(chan frame, queueSize),
 		answer:      make(chan *websocket.PreparedMessage, 1),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -141,29 +142,50 @@ func (s *memoryStore) since(i int) []parley.Message {
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// textRenderer renders plain text: enough for the hub, which only counts frames.
+// textRenderer renders plain text: enough for the hub, which only counts
+// frames. A fragment for a language or Locale other than the zero one
+// starts with it ("es: 3", "es Europe/Madrid: hi"), so that tests see which
+// one each socket got.
 type textRenderer struct{}
 
-func (textRenderer) Presence(n int, listed []parley.User) ([]byte, error) {
-	return []byte(strconv.Itoa(n)), nil
-}
-func (textRenderer) Message(m parley.Message, deletable bool) ([]byte, error) {
-	if deletable {
-		return []byte(m.Text + " [delete]"), nil
+func inLang(lang i18n.Lang, text string) []byte {
+	if lang == "" {
+		return []byte(text)
 	}
-	return []byte(m.Text), nil
+	return []byte(string(lang) + ": " + text)
 }
-func (textRenderer) History(parley.Room, []parley.Message, bool, parley.User) ([]byte, error) {
+
+func inLocale(loc i18n.Locale, text string) []byte {
+	if loc == (i18n.Locale{}) {
+		return []byte(text)
+	}
+	return []byte(string(loc.Lang) + " " + loc.Zone + ": " + text)
+}
+
+func (textRenderer) Presence(lang i18n.Lang, n int, listed []parley.User) ([]byte, error) {
+	return inLang(lang, strconv.Itoa(n)), nil
+}
+func (textRenderer) Message(loc i18n.Locale, m parley.Message, deletable bool) ([]byte, error) {
+	if deletable {
+		return inLocale(loc, m.Text+" [delete]"), nil
+	}
+	return inLocale(loc, m.Text), nil
+}
+func (textRenderer) History(i18n.Locale, parley.Room, []parley.Message, bool, parley.User) ([]byte, error) {
 	return []byte("history"), nil
 }
 func (textRenderer) Removed(id int64) ([]byte, error) {
 	return []byte("removed " + strconv.FormatInt(id, 10)), nil
 }
-func (textRenderer) Banned() ([]byte, error)             { return []byte("banned"), nil }
-func (textRenderer) Notices(ns []Notice) ([]byte, error) { return []byte("notices"), nil }
-func (textRenderer) Error(text string) ([]byte, error)   { return []byte(text), nil }
-func (textRenderer) ChatForm() ([]byte, error)           { return []byte("form"), nil }
-func (textRenderer) SignedOut() ([]byte, error)          { return []byte("bye"), nil }
+func (textRenderer) Banned(lang i18n.Lang) ([]byte, error) { return inLang(lang, "banned"), nil }
+func (textRenderer) Notices(lang i18n.Lang, ns []Notice) ([]byte, error) {
+	return inLang(lang, "notices"), nil
+}
+func (textRenderer) Error(lang i18n.Lang, text string) ([]byte, error) {
+	return inLang(lang, text), nil
+}
+func (textRenderer) ChatForm(lang i18n.Lang) ([]byte, error)  { return inLang(lang, "form"), nil }
+func (textRenderer) SignedOut(lang i18n.Lang) ([]byte, error) { return inLang(lang, "bye"), nil }
 
 // newTestRooms starts the chat over fakes and closes it when the test ends.
 func newTestRooms(tb testing.TB, cfg Config) *Rooms {

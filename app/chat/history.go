@@ -1,12 +1,15 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -18,18 +21,30 @@ type history struct {
 	mu sync.Mutex
 	// loaded is false until the messages have been read from the store.
 	loaded bool
-	msgs   []parley.Message // oldest first, at most parley.HistorySize
+	// stale asks the next load to read them again (see markStale).
+	stale bool
+	msgs  []parley.Message // oldest first, at most parley.HistorySize
 	// older is whether the room has messages before msgs[0].
 	older bool
 	// removed is whether a message was deleted from msgs since they were
 	// loaded: a page may still show it, even one up to date by ID.
 	removed bool
+	// deleted are the IDs of the messages deleted while the room was in
+	// memory (few: deletions are rare).
+	deleted map[int64]struct{}
 	// frames are msgs rendered as a #messages replacement, per kind of
-	// viewer (see viewerKey); emptied on every change.
-	frames map[int64]*websocket.PreparedMessage
+	// viewer (see viewerKey) and Locale; emptied on every change.
+	frames map[historyView]*websocket.PreparedMessage
 }
 
-// Keys of history.frames besides authors' user IDs.
+// historyView is one rendering of the list: for a kind of viewer (see
+// viewerKey), in a Locale.
+type historyView struct {
+	viewer int64
+	locale i18n.Locale
+}
+
+// Kinds of viewer besides authors' user IDs.
 const (
 	// plainViewer sees no Delete control: they wrote none of the messages.
 	plainViewer int64 = 0
@@ -42,7 +57,7 @@ const (
 func (h *history) load(ctx context.Context, store MessageStore, roomID int64) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.loaded {
+	if h.loaded && !h.stale {
 		return nil
 	}
 	// One more than the page shows tells whether older ones exist.
@@ -54,34 +69,66 @@ func (h *history) load(ctx context.Context, store MessageStore, roomID int64) er
 	if h.older {
 		msgs = msgs[1:]
 	}
-	h.msgs, h.loaded, h.frames = msgs, true, nil
+	wasStale := h.stale
+	h.msgs, h.loaded, h.stale, h.frames = msgs, true, false, nil
+	if wasStale {
+		// Deletions made meanwhile on other instances are in the store,
+		// not necessarily on the pages: send the list to every page.
+		h.removed = true
+	}
 	return nil
 }
 
-// add appends a newly stored message. A history that is not loaded yet
-// will read it from the store; one that already holds it (it was loaded
-// after the message was stored) ignores it.
-func (h *history) add(m parley.Message) {
+// add puts a newly stored message in its place by ID: messages stored by
+// other instances can arrive after newer ones. It reports false when the
+// history already holds the message (it was loaded after the message was
+// stored, or the message came twice) or has seen it deleted, so that
+// nobody is sent it again. A history that is not loaded yet will read it
+// from the store.
+func (h *history) add(m parley.Message) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.loaded {
-		return
+		return true
 	}
-	if n := len(h.msgs); n > 0 && h.msgs[n-1].ID >= m.ID {
-		return
+	if _, gone := h.deleted[m.ID]; gone {
+		return false
 	}
-	h.msgs = append(h.msgs, m)
+	i, found := slices.BinarySearchFunc(h.msgs, m.ID, func(x parley.Message, id int64) int { return cmp.Compare(x.ID, id) })
+	if found {
+		return false
+	}
+	if i == 0 && len(h.msgs) >= parley.HistorySize {
+		return true // older than every message kept: not part of the page
+	}
+	h.msgs = slices.Insert(h.msgs, i, m)
 	if over := len(h.msgs) - parley.HistorySize; over > 0 {
 		h.msgs = append(h.msgs[:0:0], h.msgs[over:]...)
 		h.older = true
 	}
 	h.frames = nil
+	return true
 }
 
-// remove takes a deleted message out of the last messages, if they hold it.
+// markStale makes the next load read the messages from the store again,
+// while the ones kept still serve until then: after the link to other
+// instances was lost, some of their messages may be missing here.
+func (h *history) markStale() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stale = true
+}
+
+// remove takes a deleted message out of the last messages, if they hold
+// it, and remembers it, so that a copy arriving late from another instance
+// is not added back.
 func (h *history) remove(id int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.deleted == nil {
+		h.deleted = make(map[int64]struct{})
+	}
+	h.deleted[id] = struct{}{}
 	for i, m := range h.msgs {
 		if m.ID == id {
 			h.msgs = append(h.msgs[:i:i], h.msgs[i+1:]...)
@@ -121,7 +168,7 @@ func (h *history) recent() ([]parley.Message, bool) {
 // replace its own. newest is the last message ID that page then shows.
 // Once a message has been deleted, every page gets the list: one that was
 // cut off when the deletion went out may still show it.
-func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User) (frame *websocket.PreparedMessage, newest int64, err error) {
+func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User, loc i18n.Locale) (frame *websocket.PreparedMessage, newest int64, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if n := len(h.msgs); n > 0 {
@@ -130,11 +177,11 @@ func (h *history) since(shownThrough int64, room parley.Room, render Renderer, v
 	if newest == shownThrough && !h.removed {
 		return nil, newest, nil
 	}
-	key := h.viewerKey(viewer)
+	key := historyView{viewer: h.viewerKey(viewer), locale: loc}
 	if frame = h.frames[key]; frame != nil {
 		return frame, newest, nil
 	}
-	html, err := render.History(room, h.msgs, h.older, viewer)
+	html, err := render.History(loc, room, h.msgs, h.older, viewer)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -142,7 +189,7 @@ func (h *history) since(shownThrough int64, room parley.Room, render Renderer, v
 		return nil, 0, err
 	}
 	if h.frames == nil {
-		h.frames = make(map[int64]*websocket.PreparedMessage)
+		h.frames = make(map[historyView]*websocket.PreparedMessage)
 	}
 	h.frames[key] = frame
 	return frame, newest, nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -32,20 +33,34 @@ type frame struct {
 type roomFrame struct {
 	roomID int64
 	frame  frame
-	// deletable, when not nil, goes instead of frame.pm to the sockets of
-	// admins and of authorID: the same message with its Delete control.
-	deletable *websocket.PreparedMessage
-	authorID  int64
+	// message, when not nil, is a new message to render into frame.pm for
+	// each kind of reader (see messageView): its time is in the reader's
+	// zone, and its author and admins see its Delete control.
+	message *parley.Message
 }
 
-// pick is the frame one socket of the room gets.
-func (rf roomFrame) pick(c *client) frame {
-	if rf.deletable != nil && (c.user.Admin || c.user.ID == rf.authorID) {
-		f := rf.frame
-		f.pm = rf.deletable
-		return f
+// messageView is one rendering of a message: a Locale, with or without
+// the Delete control.
+type messageView struct {
+	locale    i18n.Locale
+	deletable bool
+}
+
+// pick is the frame one socket of the room gets; views holds the message's
+// renderings so far, so that each is made once per broadcast.
+func (h *hub) pick(rf roomFrame, c *client, views map[messageView]*websocket.PreparedMessage) frame {
+	if rf.message == nil {
+		return rf.frame
 	}
-	return rf.frame
+	v := messageView{locale: c.locale, deletable: c.user.Admin || c.user.ID == rf.message.UserID}
+	pm, ok := views[v]
+	if !ok {
+		pm = h.prepare(h.render.Message(v.locale, *rf.message, v.deletable))
+		views[v] = pm
+	}
+	f := rf.frame
+	f.pm = pm
+	return f
 }
 
 // hub owns the open sockets and presence of every room. Only its run
@@ -74,7 +89,9 @@ type hub struct {
 	// its length is how many people are online.
 	people map[int64]int
 	// dirty are the rooms whose presence changed since their last flush.
-	dirty      map[*roomPresence]struct{}
+	dirty map[*roomPresence]struct{}
+	// cluster is the other instances' presence; nil when the chat runs alone.
+	cluster    *cluster
 	flushTimer *time.Timer
 	// timerDue is when flushTimer fires; zero while it is stopped.
 	timerDue time.Time
@@ -115,8 +132,11 @@ func (h *hub) run() {
 			h.remove(c)
 		case rf := <-h.broadcast:
 			if r := h.rooms[rf.roomID]; r != nil {
+				views := make(map[messageView]*websocket.PreparedMessage)
 				for c := range r.clients {
-					h.enqueue(c, rf.pick(c))
+					if f := h.pick(rf, c, views); f.pm != nil {
+						h.enqueue(c, f)
+					}
 				}
 			}
 		case key := <-h.endSession:
@@ -159,16 +179,25 @@ func (h *hub) add(c *client) {
 	if r == nil {
 		r = newRoomPresence(c.roomID())
 		h.rooms[r.id] = r
+		h.cluster.fill(h, r)
 	}
-	if r.add(c) {
+	// arrived is the person's arrival in the room, on any instance; their
+	// first socket of the room here is only that when they are nowhere else.
+	arrived := r.add(c)
+	if r.people[c.user.ID].sockets == 1 {
 		h.people[c.user.ID]++
 		h.cfg.Observer.PeopleOnline(len(h.people))
+		h.cluster.announce(r.id, c.user, true)
+	}
+	if arrived {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: true})
 		return
 	}
-	if _, pending := h.dirty[r]; !pending && r.frame != nil {
-		c.sentVersion = r.version
-		c.offerPresence(r.frame)
+	if _, pending := h.dirty[r]; !pending && r.flushed {
+		if pm := h.presenceIn(r, c.locale.Lang); pm != nil {
+			c.sentVersion = r.version
+			c.offerPresence(pm)
+		}
 	}
 }
 
@@ -178,11 +207,18 @@ func (h *hub) remove(c *client) {
 	if r == nil {
 		return
 	}
-	if left, ok := r.remove(c); ok && left {
+	left, ok := r.remove(c)
+	if !ok {
+		return
+	}
+	if p := r.people[c.user.ID]; p == nil || p.sockets == 0 { // their last socket of the room here
 		if h.people[c.user.ID]--; h.people[c.user.ID] <= 0 {
 			delete(h.people, c.user.ID)
 		}
 		h.cfg.Observer.PeopleOnline(len(h.people))
+		h.cluster.announce(r.id, c.user, false)
+	}
+	if left {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: false})
 	}
 }
@@ -217,16 +253,18 @@ func (h *hub) ban(userID int64) {
 
 // closeWhere closes, with 1000 so that the page does not reconnect, every
 // socket that match selects, after a last fragment that says why; the
-// fragment is rendered once, and only when some socket needs it.
-func (h *hub) closeWhere(match func(*client) bool, last func() ([]byte, error)) {
-	var pm *websocket.PreparedMessage
+// fragment is rendered once per language, and only when some socket needs it.
+func (h *hub) closeWhere(match func(*client) bool, last func(i18n.Lang) ([]byte, error)) {
+	pms := make(map[i18n.Lang]*websocket.PreparedMessage)
 	for _, r := range h.rooms {
 		for c := range r.clients {
 			if !match(c) {
 				continue
 			}
-			if pm == nil {
-				pm = h.prepare(last())
+			pm, ok := pms[c.locale.Lang]
+			if !ok {
+				pm = h.prepare(last(c.locale.Lang))
+				pms[c.locale.Lang] = pm
 			}
 			h.remove(c)
 			select {
@@ -243,6 +281,12 @@ func (h *hub) closeWhere(match func(*client) bool, last func() ([]byte, error)) 
 // PresenceMaxDelay after its first unannounced change, whichever is first.
 func (h *hub) changed(r *roomPresence, e presenceEvent) {
 	r.events = append(r.events, e)
+	h.touch(r)
+}
+
+// touch schedules a room's flush as changed does, for a change that
+// announces nobody.
+func (h *hub) touch(r *roomPresence) {
 	now := time.Now()
 	if r.pendingSince.IsZero() {
 		r.pendingSince = now
@@ -287,7 +331,7 @@ func (h *hub) flushDue() {
 
 // flush sends a room's notices to its sockets and its presence (count and
 // online list) to each socket that does not have it yet, each rendered
-// once. A room left empty is forgotten.
+// once per language present. A room left empty is forgotten.
 func (h *hub) flush(r *roomPresence, now time.Time) {
 	events := r.events
 	r.events, r.pendingSince = nil, time.Time{}
@@ -297,20 +341,42 @@ func (h *hub) flush(r *roomPresence, now time.Time) {
 		}
 		return
 	}
-	var notices *websocket.PreparedMessage
+	var summary []Notice
 	if len(events) > 0 {
-		notices = h.prepare(h.render.Notices(summarize(events, now)))
+		summary = summarize(events, now)
 	}
-	r.frame = h.prepare(h.render.Presence(len(r.people), r.listed(parley.OnlineListSize)))
+	notices := make(map[i18n.Lang]*websocket.PreparedMessage)
+	r.frames, r.flushed = make(map[i18n.Lang]*websocket.PreparedMessage), true
 	for c := range r.clients {
-		if notices != nil {
-			h.enqueue(c, frame{pm: notices})
+		lang := c.locale.Lang
+		if summary != nil {
+			pm, ok := notices[lang]
+			if !ok {
+				pm = h.prepare(h.render.Notices(lang, summary))
+				notices[lang] = pm
+			}
+			if pm != nil {
+				h.enqueue(c, frame{pm: pm})
+			}
 		}
-		if r.frame != nil && c.sentVersion != r.version {
-			c.sentVersion = r.version
-			c.offerPresence(r.frame)
+		if c.sentVersion != r.version {
+			if pm := h.presenceIn(r, lang); pm != nil {
+				c.sentVersion = r.version
+				c.offerPresence(pm)
+			}
 		}
 	}
+}
+
+// presenceIn is the room's presence as of its last flush in lang,
+// rendered the first time a socket of that language needs it.
+func (h *hub) presenceIn(r *roomPresence, lang i18n.Lang) *websocket.PreparedMessage {
+	pm, ok := r.frames[lang]
+	if !ok {
+		pm = h.prepare(h.render.Presence(lang, len(r.people), r.listed(parley.OnlineListSize)))
+		r.frames[lang] = pm
+	}
+	return pm
 }
 
 // prepare frames a rendered fragment once for all sockets; it logs and

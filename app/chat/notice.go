@@ -1,9 +1,9 @@
 package chat
 
 import (
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/parleychat/parley/app/i18n"
 )
 
 // maxNamedInNotice is how many names one notice lists before it sums up the
@@ -68,26 +68,11 @@ func group(events []presenceEvent, at time.Time) []Notice {
 	return notices
 }
 
-// String words the notice: "Ann joined the chat", "Ann and Bo left the
-// chat", "Ann, Bo, Cy and 2 others joined the chat".
-func (n Notice) String() string {
-	verb := " left the chat"
-	if n.Joined {
-		verb = " joined the chat"
-	}
-	names := n.Names
-	if n.Others > 0 {
-		others := strconv.Itoa(n.Others) + " others"
-		if n.Others == 1 {
-			others = "1 other"
-		}
-		names = append(names[:len(names):len(names)], others)
-	}
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0] + verb
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + verb
+// String words the notice in English: "Ann joined the chat", "Ann and Bo
+// left the chat", "Ann, Bo, Cy and 2 others joined the chat".
+func (n Notice) String() string { return n.Text(i18n.English) }
+
+// Text words the notice in lang: "Ana y Bo se unieron al chat".
+func (n Notice) Text(lang i18n.Lang) string {
+	return i18n.Locale{Lang: lang}.Joined(n.Joined, n.Names, n.Others)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -21,8 +22,10 @@ type roomPresence struct {
 	// version goes up with every arrival and departure; a socket whose
 	// sentVersion differs has not seen the room's presence yet.
 	version int64
-	// frame is the presence rendered at the last flush.
-	frame *websocket.PreparedMessage
+	// flushed is whether the room has been flushed once; frames are its
+	// presence as of the last flush, rendered in each language needed so far.
+	flushed bool
+	frames  map[i18n.Lang]*websocket.PreparedMessage
 
 	// events are the arrivals and departures not yet announced, since
 	// pendingSince (zero when nothing is pending); due is when they go out.
@@ -37,6 +40,8 @@ type person struct {
 	// sortKey orders the online list without regard to case.
 	sortKey string
 	sockets int
+	// remotes is how many other instances have this person in the room.
+	remotes int
 }
 
 func newRoomPresence(id int64) *roomPresence {
@@ -69,7 +74,7 @@ func (r *roomPresence) remove(c *client) (left, ok bool) {
 	}
 	delete(r.clients, c)
 	p := r.people[c.user.ID]
-	if p.sockets--; p.sockets > 0 {
+	if p.sockets--; p.sockets > 0 || p.remotes > 0 {
 		return false, true
 	}
 	delete(r.people, c.user.ID)

@@ -1,31 +1,38 @@
 package chat
 
-import "github.com/parleychat/parley/app/parley"
+import (
+	"github.com/parleychat/parley/app/i18n"
+	"github.com/parleychat/parley/app/parley"
+)
 
 // Renderer turns chat events into HTML fragments for htmx's ws extension:
 // each top-level element carries an id and hx-swap-oob. The chat calls it
-// once per event and sends the same bytes to every socket of a room.
+// once per event and language (or Locale, for what shows a time) present
+// among the sockets concerned, never once per socket, and sends the same
+// bytes to every socket of that language.
 type Renderer interface {
 	// Presence renders "N users online" and the online list: listed is its
 	// start, sorted; the other online-len(listed) people are summed up.
-	Presence(online int, listed []parley.User) ([]byte, error)
-	// Message renders one message appended to the message list; deletable
-	// adds its Delete control, for its author and admins.
-	Message(m parley.Message, deletable bool) ([]byte, error)
+	Presence(lang i18n.Lang, online int, listed []parley.User) ([]byte, error)
+	// Message renders one message appended to the message list, its time
+	// in loc's zone; deletable adds its Delete control, for its author and
+	// admins. The message's text is never translated.
+	Message(loc i18n.Locale, m parley.Message, deletable bool) ([]byte, error)
 	// History renders a room's whole message list, replacing what a page
 	// shows; older is whether the room has messages before msgs. viewer
 	// sees the Delete control on the messages they may delete.
-	History(room parley.Room, msgs []parley.Message, older bool, viewer parley.User) ([]byte, error)
+	History(loc i18n.Locale, room parley.Room, msgs []parley.Message, older bool, viewer parley.User) ([]byte, error)
 	// Removed renders what takes a deleted message off every page.
 	Removed(messageID int64) ([]byte, error)
 	// Notices renders join and leave notices appended to the message list.
-	Notices(ns []Notice) ([]byte, error)
-	// Error renders an error shown to one sender beside the chat form.
-	Error(text string) ([]byte, error)
+	Notices(lang i18n.Lang, ns []Notice) ([]byte, error)
+	// Error renders an error shown to one sender beside the chat form;
+	// text is a catalogue string, or already in lang.
+	Error(lang i18n.Lang, text string) ([]byte, error)
 	// ChatForm renders a fresh, empty chat form and clears the error.
-	ChatForm() ([]byte, error)
+	ChatForm(lang i18n.Lang) ([]byte, error)
 	// SignedOut renders what a page shows once its session has ended.
-	SignedOut() ([]byte, error)
+	SignedOut(lang i18n.Lang) ([]byte, error)
 	// Banned renders what a page shows once its person has been banned.
-	Banned() ([]byte, error)
+	Banned(lang i18n.Lang) ([]byte, error)
 }

@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/ratelimit"
 )
@@ -45,6 +47,9 @@ type Peer struct {
 	// ShownThrough is the ID of the newest message the page already shows,
 	// or -1 when unknown; the socket catches up from there.
 	ShownThrough int64
+	// Locale is the language and time zone of the page; the zero Locale
+	// is English and UTC.
+	Locale i18n.Locale
 }
 
 // Rooms is the live side of every room. Create it with New, serve each
@@ -57,7 +62,10 @@ type Rooms struct {
 	limiter *ratelimit.Limiter[int64]
 	hub     *hub
 	live    *liveRooms
-	replies replies
+	// replies are the fragments for one socket, in each language.
+	replies map[i18n.Lang]replies
+	// cluster links the chat to other instances; nil when it runs alone.
+	cluster atomic.Pointer[cluster]
 
 	sockets      sync.WaitGroup
 	closeOnce    sync.Once
@@ -95,6 +103,26 @@ func New(cfg Config, store MessageStore, render Renderer, log *slog.Logger) (*Ro
 }
 
 func (r *Rooms) prepareReplies() error {
+	r.replies = make(map[i18n.Lang]replies, len(i18n.Langs))
+	for _, lang := range i18n.Langs {
+		reps, err := r.prepareRepliesIn(lang)
+		if err != nil {
+			return err
+		}
+		r.replies[lang] = reps
+	}
+	return nil
+}
+
+// repliesFor are the one-socket fragments in the socket's language.
+func (r *Rooms) repliesFor(c *client) replies {
+	if reps, ok := r.replies[c.locale.Lang]; ok {
+		return reps
+	}
+	return r.replies[i18n.English]
+}
+
+func (r *Rooms) prepareRepliesIn(lang i18n.Lang) (replies, error) {
 	var err error
 	prepare := func(html []byte, renderErr error) *websocket.PreparedMessage {
 		if err != nil {
@@ -107,18 +135,18 @@ func (r *Rooms) prepareReplies() error {
 		err = prepErr
 		return pm
 	}
-	r.replies = replies{
-		form:       prepare(r.render.ChatForm()),
-		tooLong:    prepare(r.render.Error(parley.ErrMessageTooLong.Error())),
-		tooFast:    prepare(r.render.Error("You are sending messages too fast. Wait a few seconds and try again.")),
-		unreadable: prepare(r.render.Error("That message could not be read. Please send it again.")),
-		binary:     prepare(r.render.Error("Only text messages are supported.")),
-		saveFailed: prepare(r.render.Error("Your message could not be saved. Please try again.")),
+	reps := replies{
+		form:       prepare(r.render.ChatForm(lang)),
+		tooLong:    prepare(r.render.Error(lang, parley.ErrMessageTooLong.Error())),
+		tooFast:    prepare(r.render.Error(lang, i18n.Msg("You are sending messages too fast. Wait a few seconds and try again."))),
+		unreadable: prepare(r.render.Error(lang, i18n.Msg("That message could not be read. Please send it again."))),
+		binary:     prepare(r.render.Error(lang, i18n.Msg("Only text messages are supported."))),
+		saveFailed: prepare(r.render.Error(lang, i18n.Msg("Your message could not be saved. Please try again."))),
 	}
 	if err != nil {
-		return fmt.Errorf("chat: render replies: %w", err)
+		return replies{}, fmt.Errorf("chat: render replies in %s: %w", lang, err)
 	}
-	return nil
+	return reps, nil
 }
 
 // sweep forgets, now and then, the last messages of rooms nobody uses.
@@ -140,6 +168,7 @@ func (r *Rooms) sweep() {
 // until they have all gone, or ctx ends.
 func (r *Rooms) Close(ctx context.Context) error {
 	r.closeOnce.Do(func() {
+		r.cluster.Load().leave() // others drop our people before our sockets close
 		close(r.hub.stop)
 		close(r.stopSweeping)
 	})
@@ -189,7 +218,7 @@ func (r *Rooms) Recent(ctx context.Context, room parley.Room) ([]parley.Message,
 func (r *Rooms) Online(roomID int64) int {
 	n := 0
 	r.hub.call(func() {
-		if p := r.hub.rooms[roomID]; p != nil {
+		if p := r.hub.view(roomID); p != nil {
 			n = len(p.people)
 		}
 	})
@@ -205,6 +234,7 @@ func (r *Rooms) OnlineByRoom() map[int64]int {
 				counts[id] = n
 			}
 		}
+		r.hub.cluster.countRemoteRooms(counts, r.hub.rooms)
 	})
 	return counts
 }
@@ -215,7 +245,7 @@ func (r *Rooms) OnlineByRoom() map[int64]int {
 func (r *Rooms) PresenceWith(roomID int64, user parley.User) (online int, listed []parley.User) {
 	online, listed = 1, []parley.User{user}
 	r.hub.call(func() {
-		online, listed = r.hub.rooms[roomID].with(user, parley.OnlineListSize)
+		online, listed = r.hub.view(roomID).with(user, parley.OnlineListSize)
 	})
 	return online, listed
 }
@@ -224,35 +254,45 @@ func (r *Rooms) PresenceWith(roomID int64, user parley.User) (online int, listed
 // online list: what a page that opens no socket should show.
 func (r *Rooms) Presence(roomID int64) (online int, listed []parley.User) {
 	r.hub.call(func() {
-		if p := r.hub.rooms[roomID]; p != nil {
+		if p := r.hub.view(roomID); p != nil {
 			online, listed = len(p.people), p.listed(parley.OnlineListSize)
 		}
 	})
 	return online, listed
 }
 
-// EndSession closes every socket of a session that has signed out.
+// EndSession closes every socket of a session that has signed out, on
+// every instance.
 func (r *Rooms) EndSession(sessionKey string) {
 	select {
 	case r.hub.endSession <- sessionKey:
 	case <-r.hub.done:
 	}
+	r.cluster.Load().send(Event{Kind: EventClose, SessionKey: sessionKey})
 }
 
 // EndUser closes every socket of a user who has been banned, in every
 // room, with 1000 (the page stays away) after a fragment that tells the
-// page they were removed.
+// page they were removed; on every instance.
 func (r *Rooms) EndUser(userID int64) {
 	select {
 	case r.hub.endUser <- userID:
 	case <-r.hub.done:
 	}
+	r.cluster.Load().send(Event{Kind: EventClose, UserID: userID})
 }
 
 // Remove takes a deleted message off its room: out of the room's last
-// messages, and off every open page of the room at once, with one
-// fragment rendered once. The store has already deleted it.
+// messages, and off every open page of the room at once, on every
+// instance, with one fragment rendered once. The store has already
+// deleted it.
 func (r *Rooms) Remove(m parley.Message) {
+	r.removeHere(m)
+	r.cluster.Load().send(Event{Kind: EventRemove, RoomID: m.RoomID, Message: parley.Message{ID: m.ID, RoomID: m.RoomID}})
+}
+
+// removeHere is Remove on this instance only.
+func (r *Rooms) removeHere(m parley.Message) {
 	if lr := r.live.byRoomID(m.RoomID); lr != nil {
 		// In line with posts: a message deleted while it was being
 		// published is added and broadcast first, then taken away.
@@ -272,19 +312,16 @@ func (r *Rooms) Remove(m parley.Message) {
 
 // Publish adds an already stored message to its room's history and sends
 // it to every socket of the room. post calls it for messages sent here; a
-// message that another instance stored would arrive the same way. The
-// message is rendered twice, once with its Delete control for its author
-// and admins and once without for everyone else.
+// message that another instance stored arrives the same way; one the
+// history already holds, or saw deleted, is not sent again. The hub
+// renders the message once per kind of reader present in the room: per
+// Locale (its time), with its Delete control for its author and admins or
+// without for everyone else.
 func (r *Rooms) Publish(m parley.Message) {
-	if lr := r.live.byRoomID(m.RoomID); lr != nil {
-		lr.history.add(m)
-	}
-	plain := r.hub.prepare(r.render.Message(m, false))
-	deletable := r.hub.prepare(r.render.Message(m, true))
-	if plain == nil || deletable == nil {
+	if lr := r.live.byRoomID(m.RoomID); lr != nil && !lr.history.add(m) {
 		return
 	}
-	rf := roomFrame{roomID: m.RoomID, frame: frame{pm: plain, messageID: m.ID}, deletable: deletable, authorID: m.UserID}
+	rf := roomFrame{roomID: m.RoomID, frame: frame{messageID: m.ID}, message: &m}
 	select {
 	case r.hub.broadcast <- rf:
 	case <-r.hub.done:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -73,7 +74,7 @@ func (r *Rooms) leave(c *client) {
 // shows the newest one (the usual first connect) nothing is sent; after a
 // reconnect the whole list is replaced, so nothing shows twice.
 func (r *Rooms) catchUp(conn Conn, c *client, shownThrough int64) error {
-	frame, newest, err := c.room.history.since(shownThrough, c.room.room, r.render, c.user)
+	frame, newest, err := c.room.history.since(shownThrough, c.room.room, r.render, c.user, c.locale)
 	if err != nil {
 		return err
 	}
@@ -112,23 +113,23 @@ type sentForm struct {
 // fragment for their sender only.
 func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 	if kind != websocket.TextMessage {
-		c.reply(r.replies.binary)
+		c.reply(r.repliesFor(c).binary)
 		return
 	}
 	// A text frame must be UTF-8 (RFC 6455); json.Unmarshal would quietly
 	// turn bad bytes into U+FFFD and store what was never sent.
 	var form sentForm
 	if !utf8.Valid(data) || json.Unmarshal(data, &form) != nil || form.Message == nil {
-		c.reply(r.replies.unreadable)
+		c.reply(r.repliesFor(c).unreadable)
 		return
 	}
 	text, err := parley.NormalizeMessage(*form.Message)
 	switch {
 	case errors.Is(err, parley.ErrMessageTooLong):
-		c.reply(r.replies.tooLong)
+		c.reply(r.repliesFor(c).tooLong)
 		return
 	case err != nil:
-		c.reply(r.replies.unreadable)
+		c.reply(r.repliesFor(c).unreadable)
 		return
 	case text == "":
 		return
@@ -137,15 +138,15 @@ func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 		return
 	}
 	if !r.limiter.Allow(c.user.ID) {
-		c.reply(r.replies.tooFast)
+		c.reply(r.repliesFor(c).tooFast)
 		return
 	}
 	if err := r.post(c.room, c.user.ID, text); err != nil {
 		r.log.Error("chat: post message", "user_id", c.user.ID, "room", c.room.room.Name, "err", err)
-		c.reply(r.replies.saveFailed)
+		c.reply(r.repliesFor(c).saveFailed)
 		return
 	}
-	c.reply(r.replies.form)
+	c.reply(r.repliesFor(c).form)
 }
 
 // refuseMuted tells a muted sender until when they are muted and reports
@@ -157,34 +158,36 @@ func (r *Rooms) refuseMuted(c *client) bool {
 	until, err := r.store.MutedUntil(ctx, c.user.ID)
 	if err != nil {
 		r.log.Error("chat: read mute", "user_id", c.user.ID, "err", err)
-		c.reply(r.replies.saveFailed)
+		c.reply(r.repliesFor(c).saveFailed)
 		return true
 	}
 	if until.IsZero() {
 		return false
 	}
-	pm := r.hub.prepare(r.render.Error(mutedText(until, time.Now())))
+	pm := r.hub.prepare(r.render.Error(c.locale.Lang, mutedText(c.locale, until, time.Now())))
 	if pm == nil {
-		pm = r.replies.saveFailed
+		pm = r.repliesFor(c).saveFailed
 	}
 	c.reply(pm)
 	return true
 }
 
-// mutedText tells a muted person when they may send again: the time of
-// day (UTC) when that is within a day, else the date as well.
-func mutedText(until, now time.Time) string {
-	until = until.UTC()
+// mutedText tells a muted person when they may send again, in their
+// language and time zone: the time of day when that is within a day, else
+// the date as well.
+func mutedText(loc i18n.Locale, until, now time.Time) string {
+	until = until.In(loc.Location())
 	// A mute ends at the start of a minute or within it: round up, so
 	// that "until 15:05" is never early.
 	shown := until.Truncate(time.Minute)
 	if shown.Before(until) {
 		shown = shown.Add(time.Minute)
 	}
+	zone := shown.Format("MST")
 	if shown.Sub(now) < 24*time.Hour {
-		return "You are muted until " + shown.Format("15:04") + " UTC."
+		return loc.T("You are muted until %s %s.", loc.Clock(shown), zone)
 	}
-	return "You are muted until " + shown.Format("15:04") + " UTC on " + shown.Format("2 Jan 2006") + "."
+	return loc.T("You are muted until %s %s on %s.", loc.Clock(shown), zone, loc.Date(shown))
 }
 
 // post stores a message in a room and sends it to every socket there.
@@ -199,5 +202,8 @@ func (r *Rooms) post(lr *liveRoom, userID int64, text string) error {
 	}
 	r.cfg.Observer.MessageStored()
 	r.Publish(m)
+	// Shared after the local delivery: the sender's fresh form never waits
+	// for the bus, and postMu keeps this instance's messages in ID order.
+	r.cluster.Load().sendMessage(m)
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/natsbus"
 	"github.com/parleychat/parley/app/web"
 )
 
@@ -36,14 +37,15 @@ type Metrics struct {
 
 	storeDuration *prometheus.HistogramVec
 
-	// NATS (fan-out between instances) comes with its own issue: its
-	// connection state and messages in and out belong here, as
-	// parley_nats_connected and parley_nats_messages_total{direction}.
+	// NATS (fan-out between instances), with NATS_URL only.
+	natsConnected prometheus.Gauge
+	natsMessages  *prometheus.CounterVec
 }
 
 var (
-	_ chat.Observer = (*Metrics)(nil)
-	_ web.Observer  = (*Metrics)(nil)
+	_ chat.Observer    = (*Metrics)(nil)
+	_ web.Observer     = (*Metrics)(nil)
+	_ natsbus.Observer = (*Metrics)(nil)
 )
 
 // New registers Parley's metrics and Go's runtime and process collectors
@@ -91,13 +93,23 @@ func New() *Metrics {
 			Name: "parley_store_query_duration_seconds", Help: "Store call latency, by operation and outcome.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 		}, []string{"op", "outcome"}),
+		natsConnected: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "parley_nats_connected", Help: "1 while this instance is connected to NATS, 0 while it is not (0 without NATS_URL).",
+		}),
+		natsMessages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_nats_messages_total", Help: "Messages published to the other instances (out) and received from them (in), through NATS.",
+		}, []string{"direction"}),
 	}
+	// Both directions show from the start, at 0.
+	m.natsMessages.WithLabelValues("in")
+	m.natsMessages.WithLabelValues("out")
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.socketsOpen, m.peopleOnline, m.framesSent, m.bytesSent, m.socketsDropped,
 		m.messagesStored, m.presenceFlushes, m.upgradesRefused, m.signIns,
 		m.httpRequests, m.httpDuration, m.storeDuration,
+		m.natsConnected, m.natsMessages,
 	)
 	return m
 }
@@ -118,6 +130,18 @@ func (m *Metrics) MessageStored()     { m.messagesStored.Inc() }
 func (m *Metrics) PresenceFlushed(d time.Duration) {
 	m.presenceFlushes.Observe(d.Seconds())
 }
+
+// The bus's events (natsbus.Observer).
+
+func (m *Metrics) NATSConnected(up bool) {
+	if up {
+		m.natsConnected.Set(1)
+	} else {
+		m.natsConnected.Set(0)
+	}
+}
+func (m *Metrics) NATSMessageSent()     { m.natsMessages.WithLabelValues("out").Inc() }
+func (m *Metrics) NATSMessageReceived() { m.natsMessages.WithLabelValues("in").Inc() }
 
 // The web layer's events (web.Observer).
 

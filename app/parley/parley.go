@@ -49,7 +49,12 @@ type User struct {
 	AvatarURL string
 	// Admin marks the people who moderate: they delete any message, mute
 	// and ban. `parley admin grant` sets it.
-	Admin     bool
+	Admin bool
+	// Language is the language the person chose ("en", "es"); empty
+	// follows their browser's.
+	Language string
+	// TimeZone is the IANA time zone the person chose; empty is UTC.
+	TimeZone  string
 	CreatedAt time.Time
 }
 
@@ -110,6 +115,10 @@ type Store interface {
 	UserByUsername(ctx context.Context, username string) (User, []byte, error)
 	// RecordLogin notes a sign-in with a password: time and count.
 	RecordLogin(ctx context.Context, userID int64) error
+	// SetPreferences keeps the language and time zone a person chose
+	// (empty: the browser's language, UTC), which the caller has checked.
+	// An unknown user is ErrNotFound.
+	SetPreferences(ctx context.Context, userID int64, language, timeZone string) error
 	// UpsertIdentity finds the user linked to (provider, provider user ID)
 	// or creates one, updates its display name and avatar, and records the
 	// sign-in.

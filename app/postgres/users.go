@@ -14,12 +14,12 @@ import (
 
 // userColumns are the columns scanUser reads, in its order.
 const userColumns = `users.id, coalesce(users.username, ''), users.display_name,
-	users.provider, users.avatar_url, users.admin, users.created_at`
+	users.provider, users.avatar_url, users.admin, users.language, users.time_zone, users.created_at`
 
 // scanUser reads the userColumns of one row, plus any extra columns.
 func scanUser(row pgx.Row, extra ...any) (parley.User, error) {
 	var u parley.User
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Provider, &u.AvatarURL, &u.Admin, &u.CreatedAt}, extra...)
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Provider, &u.AvatarURL, &u.Admin, &u.Language, &u.TimeZone, &u.CreatedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return parley.User{}, err
 	}
@@ -95,4 +95,19 @@ func recordLogin(ctx context.Context, db execer, userID int64, now time.Time) er
 // userByID reads a user inside a transaction.
 func userByID(ctx context.Context, tx pgx.Tx, id int64) (parley.User, error) {
 	return scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE users.id = $1`, id))
+}
+
+// SetPreferences keeps the language and time zone the person chose; an
+// unknown user is an error that wraps parley.ErrNotFound.
+func (s *Store) SetPreferences(ctx context.Context, userID int64, language, timeZone string) error {
+	res, err := s.pool.Exec(ctx, `
+		UPDATE users SET language = $1, time_zone = $2 WHERE id = $3`,
+		language, timeZone, userID)
+	if err != nil {
+		return wrap("set preferences", err)
+	}
+	if res.RowsAffected() == 0 {
+		return wrap("set preferences", pgx.ErrNoRows)
+	}
+	return nil
 }

@@ -1,9 +1,11 @@
-// Package servicetest gives tests the external services (PostgreSQL, and
-// later NATS) that the machine runs, named by environment variables:
+// Package servicetest gives tests the external services (PostgreSQL and
+// NATS) that the machine runs, named by environment variables:
 //
 //	PARLEY_TEST_POSTGRES_URL  a PostgreSQL database the tests may create
 //	                          schemas in, e.g.
 //	                          postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+//	PARLEY_TEST_NATS_URL      a NATS server; nats://127.0.0.1:4222 (the
+//	                          machine's) when unset
 //	PARLEY_SERVICES=1         the services must be there: a missing
 //	                          variable fails the test instead of skipping it
 //
@@ -17,6 +19,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -32,6 +35,10 @@ const (
 	ServicesVar = "PARLEY_SERVICES"
 	// PostgresVar names the PostgreSQL database to test against.
 	PostgresVar = "PARLEY_TEST_POSTGRES_URL"
+	// NATSVar names the NATS server to test against.
+	NATSVar = "PARLEY_TEST_NATS_URL"
+	// MachineNATS is the NATS server CI and the project's machines run.
+	MachineNATS = "nats://127.0.0.1:4222"
 )
 
 // setupTimeout bounds creating and dropping a test's schema.
@@ -80,6 +87,37 @@ func PostgresURL(t testing.TB) string {
 		t.Fatalf("%s: %v", PostgresVar, err)
 	}
 	return u
+}
+
+// NATSURL returns the URL of the NATS server to test against:
+// PARLEY_TEST_NATS_URL, or the machine's. When nothing answers there the
+// test is skipped, or, with PARLEY_SERVICES=1, fails. Tests that share the
+// server keep apart by subjects of their own (see NATSPrefix).
+func NATSURL(t testing.TB) string {
+	t.Helper()
+	u := strings.TrimSpace(os.Getenv(NATSVar))
+	if u == "" {
+		u = MachineNATS
+	}
+	parsed, err := url.Parse(u)
+	if err != nil || parsed.Host == "" {
+		t.Fatalf("%s: want nats://host:port, got %q", NATSVar, u)
+	}
+	conn, err := net.DialTimeout("tcp", parsed.Host, 2*time.Second)
+	if err != nil {
+		if os.Getenv(ServicesVar) == "1" {
+			t.Fatalf("%s=1 but no NATS server answers at %s: %v", ServicesVar, parsed.Host, err)
+		}
+		t.Skipf("no NATS server at %s (%v): skipping this test against NATS (%s=1 makes this a failure)", parsed.Host, err, ServicesVar)
+	}
+	conn.Close()
+	return u
+}
+
+// NATSPrefix returns a subject prefix no other test uses.
+func NATSPrefix(t testing.TB) string {
+	t.Helper()
+	return "parleytest" + randomHex(t, 6)
 }
 
 // dropSchema removes a test's schema and everything in it.

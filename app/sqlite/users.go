@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -11,7 +12,7 @@ import (
 
 // userColumns are the columns scanUser reads, in its order.
 const userColumns = `users.id, coalesce(users.username, ''), users.display_name,
-	users.provider, users.avatar_url, users.admin, users.created_at`
+	users.provider, users.avatar_url, users.admin, users.language, users.time_zone, users.created_at`
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface {
@@ -22,7 +23,7 @@ type scanner interface {
 func scanUser(row scanner, extra ...any) (parley.User, error) {
 	var u parley.User
 	var created int64
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Provider, &u.AvatarURL, &u.Admin, &created}, extra...)
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Provider, &u.AvatarURL, &u.Admin, &u.Language, &u.TimeZone, &created}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return parley.User{}, err
 	}
@@ -104,4 +105,19 @@ func recordLogin(ctx context.Context, db execer, userID, nowMillis int64) error 
 func userByID(ctx context.Context, tx *sql.Tx, id int64) (parley.User, error) {
 	row := tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE users.id = ?`, id)
 	return scanUser(row)
+}
+
+// SetPreferences keeps the language and time zone the person chose; an
+// unknown user is an error that wraps parley.ErrNotFound.
+func (s *Store) SetPreferences(ctx context.Context, userID int64, language, timeZone string) error {
+	res, err := s.writer.ExecContext(ctx, `
+		UPDATE users SET language = ?, time_zone = ? WHERE id = ?`,
+		language, timeZone, userID)
+	if err != nil {
+		return wrap("set preferences", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return wrap("set preferences", cmp.Or(err, sql.ErrNoRows))
+	}
+	return nil
 }

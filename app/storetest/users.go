@@ -18,6 +18,8 @@ var userTests = []test{
 	{"UserByUsername", testUserByUsername},
 	{"UserByUsernameNotFound", testUserByUsernameNotFound},
 	{"RecordLogin", testRecordLogin},
+	{"SetPreferences", testSetPreferences},
+	{"SetPreferencesUnknownUser", testSetPreferencesUnknownUser},
 }
 
 func testCreateUser(t *testing.T, b Backend) {
@@ -159,4 +161,53 @@ func testRecordLogin(t *testing.T, b Backend) {
 	}
 	assertRecentUTC(t, "last login", last)
 	b.assertNotFound(t, "RecordLogin(unknown user)", s.RecordLogin(t.Context(), u.ID+100))
+}
+
+// testSetPreferences: a person's language and time zone are kept, every
+// read of the account returns them (the session's included, which is how
+// pages learn them), on another store of the database too, and they can be
+// cleared again.
+func testSetPreferences(t *testing.T, b Backend) {
+	db := b.NewDatabase(t)
+	s, other := db(t), db(t)
+	ana := createUser(t, s, "ana")
+	createUser(t, s, "bo")
+	if ana.Language != "" || ana.TimeZone != "" {
+		t.Fatalf("new user: language %q, time zone %q, want both empty", ana.Language, ana.TimeZone)
+	}
+	if err := s.SetPreferences(t.Context(), ana.ID, "es", "America/Mexico_City"); err != nil {
+		t.Fatalf("SetPreferences: %v", err)
+	}
+	hash := []byte("session-of-ana-0123456789abcdef")
+	if err := s.CreateSession(t.Context(), hash, ana.ID, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := other.UserByUsername(t.Context(), "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Language != "es" || got.TimeZone != "America/Mexico_City" {
+		t.Errorf("UserByUsername: language %q, time zone %q, want es, America/Mexico_City", got.Language, got.TimeZone)
+	}
+	got, err = other.SessionUser(t.Context(), hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Language != "es" || got.TimeZone != "America/Mexico_City" {
+		t.Errorf("SessionUser: language %q, time zone %q, want es, America/Mexico_City", got.Language, got.TimeZone)
+	}
+	if got, _, _ := s.UserByUsername(t.Context(), "bo"); got.Language != "" || got.TimeZone != "" {
+		t.Errorf("bo, who chose nothing: language %q, time zone %q, want both empty", got.Language, got.TimeZone)
+	}
+	if err := other.SetPreferences(t.Context(), ana.ID, "", ""); err != nil {
+		t.Fatalf("SetPreferences to nothing: %v", err)
+	}
+	if got, _ = s.SessionUser(t.Context(), hash); got.Language != "" || got.TimeZone != "" {
+		t.Errorf("after clearing: language %q, time zone %q, want both empty", got.Language, got.TimeZone)
+	}
+}
+
+func testSetPreferencesUnknownUser(t *testing.T, b Backend) {
+	s := b.open(t)
+	b.assertNotFound(t, "SetPreferences of an unknown user", s.SetPreferences(t.Context(), 4242, "es", "UTC"))
 }

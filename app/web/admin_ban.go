@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -25,11 +26,11 @@ func (s *Server) ban(c *fiber.Ctx, admin parley.User) error {
 	if err != nil {
 		return err
 	}
-	if err := notYourself(admin, target, "ban"); err != nil {
+	if err := notYourself(admin, target, i18n.Msg("You cannot ban yourself.")); err != nil {
 		return err
 	}
 	if err := s.opts.Store.Ban(ctx, admin.ID, target.ID); err != nil {
-		return unchanged(err, target.AccountName()+" is banned already.")
+		return unchanged(err, i18n.Msg("%s is banned already."), target.AccountName())
 	}
 	s.opts.Chat.EndUser(target.ID)
 	return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -30,7 +31,7 @@ func (s *Server) mute(c *fiber.Ctx, admin parley.User) error {
 	if err != nil {
 		return err
 	}
-	if err := notYourself(admin, target, "mute"); err != nil {
+	if err := notYourself(admin, target, i18n.Msg("You cannot mute yourself.")); err != nil {
 		return err
 	}
 	if err := s.opts.Store.Mute(ctx, admin.ID, target.ID, time.Now().Add(length)); err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -25,5 +26,5 @@ func (s *Server) unban(c *fiber.Ctx, admin parley.User) error {
 		return err
 	}
 	err = s.opts.Store.Unban(ctx, admin.ID, target.ID)
-	return unchanged(err, target.AccountName()+" is not banned.")
+	return unchanged(err, i18n.Msg("%s is not banned."), target.AccountName())
 }

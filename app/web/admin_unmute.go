@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -25,5 +26,5 @@ func (s *Server) unmute(c *fiber.Ctx, admin parley.User) error {
 		return err
 	}
 	err = s.opts.Store.Unmute(ctx, admin.ID, target.ID)
-	return unchanged(err, target.AccountName()+" is not muted.")
+	return unchanged(err, i18n.Msg("%s is not muted."), target.AccountName())
 }

@@ -7,8 +7,15 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/web"
+)
+
+// en and utc are the language and Locale of a reader who chose nothing.
+var (
+	en  = i18n.English
+	utc = i18n.Default
 )
 
 var sample = parley.Message{
@@ -30,28 +37,28 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 		html string
 		want []string
 	}{
-		{"presence", render(f.Presence(1, []parley.User{{ID: 1, DisplayName: "<al>"}})), []string{`<span id="num-users"`, `hx-swap-oob="true"`, ">1 user online</span>",
+		{"presence", render(f.Presence(en, 1, []parley.User{{ID: 1, DisplayName: "<al>"}})), []string{`<span id="num-users"`, `hx-swap-oob="true"`, ">1 user online</span>",
 			`<ul id="online-users"`, "&lt;al&gt;</span>"}},
-		{"presence plural, summed up", render(f.Presence(102, []parley.User{{ID: 1, DisplayName: "al"}, {ID: 2, DisplayName: "bo", Provider: "github"}})), []string{
+		{"presence plural, summed up", render(f.Presence(en, 102, []parley.User{{ID: 1, DisplayName: "al"}, {ID: 2, DisplayName: "bo", Provider: "github"}})), []string{
 			">102 users online</span>", ">al</span>", ">bo</span>", ">GitHub</span>", ">and 100 more</li>"}},
-		{"message", render(f.Message(sample, false)), []string{`<div hx-swap-oob="beforeend:#messages">`, `id="msg-42"`,
+		{"message", render(f.Message(utc, sample, false)), []string{`<div hx-swap-oob="beforeend:#messages">`, `id="msg-42"`,
 			`<time datetime="2026-11-21T23:05:00Z"`, "hi &lt;b&gt;there&lt;/b&gt; &amp; &#34;you&#34;"}},
-		{"deletable message", render(f.Message(sample, true)), []string{`id="msg-42"`,
+		{"deletable message", render(f.Message(utc, sample, true)), []string{`id="msg-42"`,
 			`<form class="delete-message" method="post" action="/messages/42/delete" hx-post="/messages/42/delete" hx-swap="none">`, ">Delete</button>"}},
-		{"message by an admin", render(f.Message(parley.Message{ID: 3, AuthorName: "mod", AuthorAdmin: true}, false)), []string{
+		{"message by an admin", render(f.Message(utc, parley.Message{ID: 3, AuthorName: "mod", AuthorAdmin: true}, false)), []string{
 			`<span class="author">mod</span>`, `<span class="badge admin" title="Moderator">Admin</span>`}},
-		{"history", render(f.History(parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8})), []string{`<div id="messages"`, `hx-swap-oob="true"`, `id="msg-42"`}},
-		{"history for the author", render(f.History(parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 7})), []string{`action="/messages/42/delete"`}},
-		{"history for an admin", render(f.History(parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8, Admin: true})), []string{`action="/messages/42/delete"`}},
+		{"history", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8})), []string{`<div id="messages"`, `hx-swap-oob="true"`, `id="msg-42"`}},
+		{"history for the author", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 7})), []string{`action="/messages/42/delete"`}},
+		{"history for an admin", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8, Admin: true})), []string{`action="/messages/42/delete"`}},
 		{"removed", render(f.Removed(42)), []string{`<article id="msg-42" hx-swap-oob="delete"></article>`}},
-		{"banned", render(f.Banned()), []string{`<div id="chat-form"`, `hx-swap-oob="true"`, "removed from the chat"}},
-		{"online admin", render(f.Presence(1, []parley.User{{ID: 1, DisplayName: "mod", Admin: true}})), []string{`<span class="person">mod</span>`, `class="badge admin"`}},
-		{"history with older messages", render(f.History(parley.Room{ID: 2, Name: "go-nuts"}, []parley.Message{sample}, true, parley.User{})), []string{
+		{"banned", render(f.Banned(en)), []string{`<div id="chat-form"`, `hx-swap-oob="true"`, "removed from the chat"}},
+		{"online admin", render(f.Presence(en, 1, []parley.User{{ID: 1, DisplayName: "mod", Admin: true}})), []string{`<span class="person">mod</span>`, `class="badge admin"`}},
+		{"history with older messages", render(f.History(utc, parley.Room{ID: 2, Name: "go-nuts"}, []parley.Message{sample}, true, parley.User{})), []string{
 			`<div id="messages"`, `<a id="load-earlier"`, `href="/r/go-nuts?before=42"`, `hx-get="/r/go-nuts/messages?before=42"`, `hx-swap="outerHTML"`}},
-		{"notices", render(f.Notices([]chat.Notice{{Joined: true, Names: []string{"<bob>"}}})), []string{`hx-swap-oob="beforeend:#messages"`, "&lt;bob&gt; joined the chat"}},
-		{"error", render(f.Error("Too long")), []string{`<div id="chat-error"`, `hx-swap-oob="true"`, "Too long"}},
-		{"fresh form", render(f.ChatForm()), []string{`<form id="chat-form"`, "ws-send", `hx-swap-oob="true"`, `name="message"`, `<div id="chat-error"`}},
-		{"signed out", render(f.SignedOut()), []string{`id="chat-form"`, `hx-swap-oob="true"`, `href="/login"`}},
+		{"notices", render(f.Notices(en, []chat.Notice{{Joined: true, Names: []string{"<bob>"}}})), []string{`hx-swap-oob="beforeend:#messages"`, "&lt;bob&gt; joined the chat"}},
+		{"error", render(f.Error(en, "Too long")), []string{`<div id="chat-error"`, `hx-swap-oob="true"`, "Too long"}},
+		{"fresh form", render(f.ChatForm(en)), []string{`<form id="chat-form"`, "ws-send", `hx-swap-oob="true"`, `name="message"`, `<div id="chat-error"`}},
+		{"signed out", render(f.SignedOut(en)), []string{`id="chat-form"`, `hx-swap-oob="true"`, `href="/login"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,12 +74,63 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 	}
 }
 
+// TestFragmentsInSpanishAndInTheReadersZone: the same fragments for a
+// reader in Spanish in Mexico City: words and plurals translated, times in
+// their zone while <time datetime> stays UTC, the message's text as
+// written.
+func TestFragmentsInSpanishAndInTheReadersZone(t *testing.T) {
+	f := web.Fragments{}
+	mexico := i18n.Locale{Lang: i18n.Spanish, Zone: "America/Mexico_City"}
+	render := func(b []byte, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	people := []parley.User{{ID: 1, DisplayName: "Ana"}, {ID: 2, DisplayName: "Bo"}}
+	tests := []struct {
+		name      string
+		html      string
+		want, not []string
+	}{
+		{"one online", render(f.Presence(i18n.Spanish, 1, people[:1])), []string{">1 usuario en línea</span>"}, []string{"users online"}},
+		{"three online, one more", render(f.Presence(i18n.Spanish, 3, people)), []string{">3 usuarios en línea</span>", ">y 1 más</li>"}, []string{"users online", ">and "}},
+		{"one joined", render(f.Notices(i18n.Spanish, []chat.Notice{{Joined: true, Names: []string{"Ana"}}})), []string{">Ana se unió al chat</p>"}, nil},
+		{"two joined", render(f.Notices(i18n.Spanish, []chat.Notice{{Joined: true, Names: []string{"Ana", "Bo"}}})), []string{">Ana y Bo se unieron al chat</p>"}, nil},
+		{"many left", render(f.Notices(i18n.Spanish, []chat.Notice{{Names: []string{"Ana", "Bo", "Cy"}, Others: 2}})), []string{">Ana, Bo, Cy y 2 más salieron del chat</p>"}, nil},
+		// 23:05 UTC on 21 November is 17:05 in Mexico City (UTC-6).
+		{"message", render(f.Message(mexico, sample, true)), []string{`<time datetime="2026-11-21T23:05:00Z"`, ">17:05</time>", `title="21 nov 2026 17:05 CST"`, ">Eliminar</button>", "hi &lt;b&gt;there&lt;/b&gt;"}, []string{">Delete<"}},
+		{"history", render(f.History(mexico, parley.Room{ID: 2, Name: "go-nuts"}, []parley.Message{sample}, true, parley.User{})), []string{">17:05</time>", ">Cargar mensajes anteriores</a>"}, nil},
+		{"error", render(f.Error(i18n.Spanish, parley.ErrMessageTooLong.Error())), []string{"El mensaje es demasiado largo"}, nil},
+		{"fresh form", render(f.ChatForm(i18n.Spanish)), []string{">Mensaje</label>", ">Enviar</button>", `placeholder="Escribe un mensaje…"`}, nil},
+		{"banned", render(f.Banned(i18n.Spanish)), []string{"moderador"}, nil},
+		{"signed out", render(f.SignedOut(i18n.Spanish)), []string{"Has cerrado la sesión."}, nil},
+		{"paused", render(f.LinkNotice(i18n.Spanish, true)), []string{"en pausa"}, nil},
+		{"resumed", render(f.LinkNotice(i18n.Spanish, false)), []string{"se reanudaron"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, w := range tt.want {
+				if !strings.Contains(tt.html, w) {
+					t.Errorf("got %q, want it to contain %q", tt.html, w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(tt.html, w) {
+					t.Errorf("got %q, want no %q", tt.html, w)
+				}
+			}
+		})
+	}
+}
+
 func TestFragmentsShowNoDeleteControlToOthers(t *testing.T) {
 	f := web.Fragments{}
 	for name, html := range map[string]func() ([]byte, error){
-		"message": func() ([]byte, error) { return f.Message(sample, false) },
+		"message": func() ([]byte, error) { return f.Message(utc, sample, false) },
 		"history for a stranger": func() ([]byte, error) {
-			return f.History(parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8})
+			return f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8})
 		},
 	} {
 		b, err := html()
@@ -92,7 +150,7 @@ func BenchmarkRenderPresence(b *testing.B) {
 		listed[i] = parley.User{ID: int64(i), DisplayName: "person-" + strconv.Itoa(i)}
 	}
 	for i := 0; i < b.N; i++ {
-		if _, err := f.Presence(10_000, listed); err != nil {
+		if _, err := f.Presence(en, 10_000, listed); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -101,7 +159,7 @@ func BenchmarkRenderPresence(b *testing.B) {
 func BenchmarkRenderMessage(b *testing.B) {
 	f := web.Fragments{}
 	for i := 0; i < b.N; i++ {
-		if _, err := f.Message(sample, false); err != nil {
+		if _, err := f.Message(utc, sample, false); err != nil {
 			b.Fatal(err)
 		}
 	}

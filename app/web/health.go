@@ -18,8 +18,9 @@ func (s *Server) checkHealth(c *fiber.Ctx) error {
 	return c.SendString("ok\n")
 }
 
-// checkReady is readiness: 200 when the database answers within
-// readyTimeout, 503 with the reason while draining or when it does not.
+// checkReady is readiness: 200 when the database (and NATS, when
+// configured) answer within readyTimeout, 503 with the reason while
+// draining or when one does not.
 func (s *Server) checkReady(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if s.draining.Load() {
@@ -30,6 +31,12 @@ func (s *Server) checkReady(c *fiber.Ctx) error {
 	if err := s.opts.Store.Ping(ctx); err != nil {
 		s.log.Error("web: readiness check", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database: not answering\n")
+	}
+	if s.opts.Link != nil {
+		if err := s.opts.Link.Ping(readyTimeout); err != nil {
+			s.log.Error("web: readiness check", "err", err)
+			return c.Status(fiber.StatusServiceUnavailable).SendString("nats: not answering\n")
+		}
 	}
 	return c.SendString("ready\n")
 }

@@ -8,11 +8,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
 
-const invalidCredentials = "Invalid username or password"
+var invalidCredentials = i18n.Msg("Invalid username or password")
 
 // signIn checks a username and password and starts a session.
 func (s *Server) signIn(c *fiber.Ctx) error {
@@ -23,7 +24,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		f.Next = next
 		return render(c, status, components.Login(f))
 	}
-	if !s.authLimiter.Allow(c.IP()) {
+	if !s.authLimiter.Allow(s.clientAddr(c)) {
 		s.obs.SignIn("password", ResultRateLimited)
 		return refuse(fiber.StatusTooManyRequests, tooManyAttempts)
 	}

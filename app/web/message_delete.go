@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
@@ -19,7 +20,7 @@ import (
 func (s *Server) deleteMessage(c *fiber.Ctx) error {
 	user, ok := currentUser(c)
 	if !ok {
-		return fiber.NewError(fiber.StatusUnauthorized, "Sign in first.")
+		return fiber.NewError(fiber.StatusUnauthorized, i18n.Msg("Sign in first."))
 	}
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -34,7 +35,7 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 		return fmt.Errorf("web: delete message: %w", err)
 	}
 	if !user.CanDelete(m) {
-		return fiber.NewError(fiber.StatusForbidden, "Only its author or an admin can delete this message.")
+		return fiber.NewError(fiber.StatusForbidden, i18n.Msg("Only its author or an admin can delete this message."))
 	}
 	m, err = s.opts.Store.DeleteMessage(ctx, user.ID, id)
 	if errors.Is(err, parley.ErrNotFound) { // deleted meanwhile
@@ -50,7 +51,7 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 	return c.Redirect(s.roomPathByID(ctx, m.RoomID), fiber.StatusSeeOther)
 }
 
-const noSuchMessage = "There is no such message. It may have been deleted already."
+var noSuchMessage = i18n.Msg("There is no such message. It may have been deleted already.")
 
 // roomPathByID is the address of the room with that ID, or the landing
 // room when it has gone.

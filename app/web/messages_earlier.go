@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/components"
 )
 
@@ -14,14 +15,14 @@ import (
 func (s *Server) showEarlierMessages(c *fiber.Ctx) error {
 	user, ok := currentUser(c)
 	if !ok {
-		return fiber.NewError(fiber.StatusUnauthorized, "Sign in first.")
+		return fiber.NewError(fiber.StatusUnauthorized, i18n.Msg("Sign in first."))
 	}
 	before, err := beforeParam(c)
 	if err != nil {
 		return err
 	}
 	if before == 0 {
-		return fiber.NewError(fiber.StatusBadRequest, "before is required: the ID of the oldest message shown.")
+		return fiber.NewError(fiber.StatusBadRequest, i18n.Msg("before is required: the ID of the oldest message shown."))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()

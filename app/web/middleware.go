@@ -1,11 +1,12 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"runtime/debug"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleychat/parley/app/i18n"
 )
 
 // contentSecurityPolicy allows only Parley's own scripts, styles and
@@ -52,7 +53,7 @@ func (s *Server) refuseCrossOrigin(c *fiber.Ctx) error {
 		}
 	}
 	if err := s.crossOrigin.Check(req); err != nil {
-		return fiber.NewError(fiber.StatusForbidden, fmt.Sprintf("Cross-site request refused: %v.", err))
+		return newPageError(fiber.StatusForbidden, i18n.Msg("Cross-site request refused: %v."), err)
 	}
 	return c.Next()
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
@@ -15,9 +16,9 @@ import (
 const adminPath = "/admin"
 
 // Messages of refused moderation.
-const (
-	bannedAccount = "This account is banned from Parley."
-	adminsOnly    = "Only admins moderate."
+var (
+	bannedAccount = i18n.Msg("This account is banned from Parley.")
+	adminsOnly    = i18n.Msg("Only admins moderate.")
 )
 
 // requireAdmin returns the signed-in admin behind a moderation POST: 401
@@ -25,7 +26,7 @@ const (
 func requireAdmin(c *fiber.Ctx) (parley.User, error) {
 	user, ok := currentUser(c)
 	if !ok {
-		return parley.User{}, fiber.NewError(fiber.StatusUnauthorized, "Sign in first.")
+		return parley.User{}, fiber.NewError(fiber.StatusUnauthorized, i18n.Msg("Sign in first."))
 	}
 	if !user.Admin {
 		return parley.User{}, fiber.NewError(fiber.StatusForbidden, adminsOnly)
@@ -34,15 +35,19 @@ func requireAdmin(c *fiber.Ctx) (parley.User, error) {
 }
 
 // refusal is a moderation form refused for what was typed in it: the
-// admin page again, with the reason and the status.
+// admin page again, with the reason (a catalogue string and its
+// arguments) and the status.
 type refusal struct {
 	status int
-	msg    string
+	format string
+	args   []any
 }
 
-func (r *refusal) Error() string { return r.msg }
+func (r *refusal) Error() string { return fmt.Sprintf(r.format, r.args...) }
 
-func formRefused(status int, msg string) error { return &refusal{status: status, msg: msg} }
+func formRefused(status int, format string, args ...any) error {
+	return &refusal{status: status, format: format, args: args}
+}
 
 // targetUser finds the person a moderation form names in its user field.
 func (s *Server) targetUser(ctx context.Context, raw string) (parley.User, error) {
@@ -53,9 +58,9 @@ func (s *Server) targetUser(ctx context.Context, raw string) (parley.User, error
 	user, err := s.opts.Store.UserByName(ctx, provider, name)
 	switch {
 	case errors.Is(err, parley.ErrNotFound):
-		return parley.User{}, formRefused(fiber.StatusNotFound, fmt.Sprintf("There is no account named %q.", raw))
+		return parley.User{}, formRefused(fiber.StatusNotFound, i18n.Msg("There is no account named %q."), raw)
 	case errors.Is(err, parley.ErrAmbiguousName):
-		return parley.User{}, formRefused(fiber.StatusConflict, fmt.Sprintf("Several accounts are named %q; none was picked.", raw))
+		return parley.User{}, formRefused(fiber.StatusConflict, i18n.Msg("Several accounts are named %q; none was picked."), raw)
 	case err != nil:
 		return parley.User{}, fmt.Errorf("web: find %q: %w", raw, err)
 	}
@@ -68,7 +73,7 @@ func (s *Server) finishModeration(c *fiber.Ctx, admin parley.User, err error) er
 	var r *refusal
 	if errors.As(err, &r) {
 		return s.renderAdmin(c, r.status, components.AdminPage{
-			User: admin, Error: r.msg, Name: c.FormValue("user"), Minutes: c.FormValue("minutes"),
+			User: admin, Error: locale(c).T(r.format, r.args...), Name: c.FormValue("user"), Minutes: c.FormValue("minutes"),
 		})
 	}
 	if err != nil {
@@ -97,21 +102,21 @@ func (s *Server) renderAdmin(c *fiber.Ctx, status int, page components.AdminPage
 
 // notYourself refuses to mute or ban the admin who asks: they would lock
 // themselves out, and another admin can do it if it must be done.
-func notYourself(admin, target parley.User, what string) error {
+func notYourself(admin, target parley.User, msg string) error {
 	if admin.ID == target.ID {
-		return formRefused(fiber.StatusUnprocessableEntity, "You cannot "+what+" yourself.")
+		return formRefused(fiber.StatusUnprocessableEntity, msg)
 	}
 	return nil
 }
 
 // unchanged turns parley.ErrNoChange into a refusal saying why; other
 // errors are the store's.
-func unchanged(err error, msg string) error {
+func unchanged(err error, format string, args ...any) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, parley.ErrNoChange):
-		return formRefused(fiber.StatusConflict, msg)
+		return formRefused(fiber.StatusConflict, format, args...)
 	}
 	return fmt.Errorf("web: moderate: %w", err)
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleychat/parley/app/i18n"
 )
 
 // OAuth sign-in, in two handlers: beginOAuth (oauth_begin.go) sends the
@@ -28,9 +30,9 @@ const (
 )
 
 // Messages for failures that are not the provider's.
-const (
-	oauthStateFailed = "Sign-in failed: the request expired or was already used. Please try again."
-	noSuchProvider   = "No such sign-in provider."
+var (
+	oauthStateFailed = i18n.Msg("Sign-in failed: the request expired or was already used. Please try again.")
+	noSuchProvider   = i18n.Msg("No such sign-in provider.")
 )
 
 // hashState is the key of a pending sign-in in the store: a copy of the

@@ -18,7 +18,7 @@ func (s *Server) beginOAuth(c *fiber.Ctx) error {
 	if _, ok := s.opts.Providers.Lookup(name); !ok {
 		return fiber.NewError(fiber.StatusNotFound, noSuchProvider)
 	}
-	if !s.authLimiter.Allow(c.IP()) {
+	if !s.authLimiter.Allow(s.clientAddr(c)) {
 		return render(c, fiber.StatusTooManyRequests, components.Login(s.authForm("", tooManyAttempts)))
 	}
 	authURL, state, pending, err := s.opts.Providers.Begin(name)

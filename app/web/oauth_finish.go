@@ -128,7 +128,7 @@ func (s *Server) refuseOAuth(c *fiber.Ctx, provider string, status int, msg stri
 		level = slog.LevelInfo
 	}
 	s.log.Log(context.Background(), level, "web: oauth sign-in refused",
-		"provider", provider, "status", status, "ip", c.IP(), "err", err)
+		"provider", provider, "status", status, "ip", s.clientAddr(c), "err", err)
 	s.obs.SignIn(provider, ResultFailed)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, status, components.Login(s.authForm("", msg)))

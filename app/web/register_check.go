@@ -7,16 +7,17 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
 
-const tooManyAttempts = "Too many attempts from your address. Wait a minute and try again."
+var tooManyAttempts = i18n.Msg("Too many attempts from your address. Wait a minute and try again.")
 
 // register creates a local account and signs it in.
 func (s *Server) register(c *fiber.Ctx) error {
 	if !s.opts.RegistrationOpen {
-		return fiber.NewError(fiber.StatusNotFound, "Registration is closed on this server.")
+		return fiber.NewError(fiber.StatusNotFound, i18n.Msg("Registration is closed on this server."))
 	}
 	username, password := c.FormValue("username"), c.FormValue("password")
 	refuse := func(status int, msg string) error {
@@ -30,7 +31,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 		s.obs.SignIn("register", result)
 		return render(c, status, components.Register(s.authForm(username, msg)))
 	}
-	if !s.authLimiter.Allow(c.IP()) {
+	if !s.authLimiter.Allow(s.clientAddr(c)) {
 		return refuse(fiber.StatusTooManyRequests, tooManyAttempts)
 	}
 	if err := parley.ValidateUsername(username); err != nil {
@@ -47,7 +48,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 	defer cancel()
 	user, err := s.opts.Store.CreateUser(ctx, username, hash)
 	if errors.Is(err, parley.ErrUsernameTaken) {
-		return refuse(fiber.StatusConflict, "That username is already taken.")
+		return refuse(fiber.StatusConflict, i18n.Msg("That username is already taken."))
 	} else if err != nil {
 		return err
 	}

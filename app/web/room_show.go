@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
@@ -63,7 +64,7 @@ func (s *Server) showRoomPage(c *fiber.Ctx) error {
 func (s *Server) findRoom(ctx context.Context, name string) (parley.Room, error) {
 	room, err := s.opts.Chat.Find(ctx, name)
 	if errors.Is(err, parley.ErrNotFound) {
-		return parley.Room{}, fiber.NewError(fiber.StatusNotFound, "There is no room of that name. The room list shows every room.")
+		return parley.Room{}, fiber.NewError(fiber.StatusNotFound, i18n.Msg("There is no room of that name. The room list shows every room."))
 	}
 	return room, err
 }
@@ -76,7 +77,7 @@ func beforeParam(c *fiber.Ctx) (int64, error) {
 	}
 	before, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || before <= 0 {
-		return 0, fiber.NewError(fiber.StatusBadRequest, "before must be a message ID: a whole number above 0.")
+		return 0, fiber.NewError(fiber.StatusBadRequest, i18n.Msg("before must be a message ID: a whole number above 0."))
 	}
 	return before, nil
 }

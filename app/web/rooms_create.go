@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
@@ -19,7 +20,7 @@ func (s *Server) createRoom(c *fiber.Ctx) error {
 	}
 	name := parley.NormalizeRoomName(c.FormValue("name"))
 	if !s.canCreateRooms(user) {
-		return s.renderRooms(c, fiber.StatusForbidden, user, "", "Only admins create rooms on this server.")
+		return s.renderRooms(c, fiber.StatusForbidden, user, "", i18n.Msg("Only admins create rooms on this server."))
 	}
 	if err := parley.ValidateRoomName(name); err != nil {
 		return s.renderRooms(c, fiber.StatusUnprocessableEntity, user, name, err.Error())
@@ -28,7 +29,7 @@ func (s *Server) createRoom(c *fiber.Ctx) error {
 	defer cancel()
 	room, err := s.opts.Store.CreateRoom(ctx, name, user.ID)
 	if errors.Is(err, parley.ErrRoomNameTaken) {
-		return s.renderRooms(c, fiber.StatusConflict, user, name, "There is already a room called "+name+".")
+		return s.renderRooms(c, fiber.StatusConflict, user, name, locale(c).T("There is already a room called %s.", name))
 	} else if err != nil {
 		return err
 	}

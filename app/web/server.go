@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -47,10 +48,21 @@ type Options struct {
 	// AuthRateLimit is sign-in and sign-up attempts per minute per client
 	// address; 0 turns the limit off.
 	AuthRateLimit int
-	Log           *slog.Logger
+	// TrustedProxies are the proxies (TRUSTED_PROXIES) whose
+	// X-Forwarded-For names the client; empty means none is trusted.
+	TrustedProxies []netip.Prefix
+	// Link, when set, is the link to the other instances (NATS), which
+	// /readyz checks besides the database.
+	Link Pinger
+	Log  *slog.Logger
 	// Observer is told about requests, refused upgrades and sign-ins, for
 	// metrics; nil means NopObserver.
 	Observer Observer
+}
+
+// Pinger is a dependency that answers, or not, within a timeout.
+type Pinger interface {
+	Ping(timeout time.Duration) error
 }
 
 // Server serves Parley over HTTP.
@@ -109,7 +121,7 @@ func New(opts Options) *Server {
 
 func (s *Server) routes() {
 	app := s.app
-	app.Use(s.logRequests, s.recoverPanics, s.setSecurityHeaders, s.refuseCrossOrigin, s.loadSession)
+	app.Use(s.logRequests, s.recoverPanics, s.setSecurityHeaders, s.refuseCrossOrigin, s.loadSession, s.pickLocale)
 
 	app.Get("/static/*", s.serveStatic)
 	app.Get("/healthz", s.checkHealth)
@@ -132,6 +144,8 @@ func (s *Server) routes() {
 	app.Get("/ws", s.guardSocket, s.upgradeSocket())
 
 	app.Post("/messages/:id/delete", s.deleteMessage)
+	app.Get("/settings", s.showSettingsPage)
+	app.Post("/settings", s.saveSettings)
 	app.Get("/admin", s.showAdminPage)
 	app.Post("/admin/mute", s.muteUser)
 	app.Post("/admin/unmute", s.unmuteUser)

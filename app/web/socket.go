@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -21,18 +22,18 @@ const localsPeer = "parley.peer"
 func (s *Server) guardSocket(c *fiber.Ctx) error {
 	if !websocket.IsWebSocketUpgrade(c) {
 		s.obs.UpgradeRefused(RefusedNotWebsocket)
-		return fiber.NewError(fiber.StatusUpgradeRequired, "This address is for websockets.")
+		return fiber.NewError(fiber.StatusUpgradeRequired, i18n.Msg("This address is for websockets."))
 	}
 	if origin := c.Get(fiber.HeaderOrigin); origin != s.origin {
 		s.log.Info("web: websocket from foreign origin refused", "origin", origin, "base_url_origin", s.origin)
 		s.obs.UpgradeRefused(RefusedOrigin)
-		return fiber.NewError(fiber.StatusForbidden, "Websocket refused: its origin is not "+s.origin+" (BASE_URL).")
+		return newPageError(fiber.StatusForbidden, i18n.Msg("Websocket refused: its origin is not %s (BASE_URL)."), s.origin)
 	}
 	user, ok := currentUser(c)
 	hash, _ := currentSession(c)
 	if !ok {
 		s.obs.UpgradeRefused(RefusedNoSession)
-		return fiber.NewError(fiber.StatusUnauthorized, "Sign in first.")
+		return fiber.NewError(fiber.StatusUnauthorized, i18n.Msg("Sign in first."))
 	}
 	name := c.Query("room", parley.DefaultRoom)
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
@@ -40,7 +41,7 @@ func (s *Server) guardSocket(c *fiber.Ctx) error {
 	room, err := s.opts.Chat.Find(ctx, name)
 	if errors.Is(err, parley.ErrNotFound) {
 		s.obs.UpgradeRefused(RefusedUnknownRoom)
-		return fiber.NewError(fiber.StatusNotFound, "There is no room of that name.")
+		return fiber.NewError(fiber.StatusNotFound, i18n.Msg("There is no room of that name."))
 	} else if err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func (s *Server) guardSocket(c *fiber.Ctx) error {
 	if err != nil {
 		shown = -1 // unknown: the socket gets the whole history
 	}
-	c.Locals(localsPeer, chat.Peer{User: user, Room: room, SessionKey: sessionKey(hash), ShownThrough: shown})
+	c.Locals(localsPeer, chat.Peer{User: user, Room: room, SessionKey: sessionKey(hash), ShownThrough: shown, Locale: locale(c)})
 	return c.Next()
 }
 

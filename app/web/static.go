@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/static"
 )
 
@@ -23,7 +24,7 @@ func (s *Server) serveStatic(c *fiber.Ctx) error {
 	name := strings.TrimPrefix(c.Params("*"), "/")
 	hash, ok := static.ContentHash(name)
 	if !ok {
-		return fiber.NewError(fiber.StatusNotFound, "No such file.")
+		return fiber.NewError(fiber.StatusNotFound, i18n.Msg("No such file."))
 	}
 	etag := `"` + hash + `"`
 	c.Set(fiber.HeaderETag, etag)

@@ -51,7 +51,7 @@ func testOptions(t *testing.T, url string) Options {
 		Messages:        testMessages,
 		DialConcurrency: 10,
 		PhaseTimeout:    testPhaseTimeout,
-		PID:             os.Getpid(), // the server runs in this process
+		PIDs:            []int{os.Getpid()}, // the server runs in this process
 		Log:             testLog{t},
 	}
 }

@@ -5,6 +5,11 @@
 // memory from /proc. See bench/README.md.
 //
 //	go run ./bench/loadgen -url http://127.0.0.1:8080 -sockets 1000 -pid $(pgrep -n parley)
+//
+// Several instances of one chat: -url and -pid repeated, or comma-separated;
+// socket i goes to the (i mod N)th URL.
+//
+//	go run ./bench/loadgen -url http://127.0.0.1:8081,http://127.0.0.1:8082 -pid 1234,1235
 package main
 
 import (
@@ -13,6 +18,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -65,7 +72,8 @@ func main() {
 // parseFlags reads the command line into Options and the -json flag.
 func parseFlags() (Options, bool) {
 	opts := Options{Log: os.Stderr}
-	flag.StringVar(&opts.URL, "url", defaultURL, "the server's base URL (loopback unless -allow-remote)")
+	var urls, pids listFlag
+	flag.Var(&urls, "url", "the server's base URL (loopback unless -allow-remote); several instances' URLs repeated or comma-separated, sockets round-robin over them (default "+defaultURL+")")
 	flag.IntVar(&opts.Users, "users", 0, "users to sign in (K); 0 means one per socket")
 	flag.IntVar(&opts.Sockets, "sockets", defaultSockets, "websockets to open (N), round-robin over the users")
 	flag.IntVar(&opts.Rooms, "rooms", 1, "rooms (R) to spread the sockets over, socket i in room i mod R; 1 puts every socket in general")
@@ -73,13 +81,41 @@ func parseFlags() (Options, bool) {
 	flag.IntVar(&opts.DialConcurrency, "dial-concurrency", defaultDialConcurrency, "websocket dials in flight at once")
 	flag.Float64Var(&opts.StalledPercent, "stalled-percent", 0, "share of sockets, in percent, that stop reading once they show the final count")
 	flag.DurationVar(&opts.PhaseTimeout, "timeout", defaultPhaseTimeout, "limit for each phase")
-	flag.IntVar(&opts.PID, "pid", 0, "the server's process ID, to read its CPU and RSS from /proc")
+	flag.Var(&pids, "pid", "the server's process ID, to read its CPU and RSS from /proc; several instances' repeated or comma-separated")
 	flag.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a URL that is not loopback")
 	flag.StringVar(&opts.RunID, "run-id", "", "names users lg-RUNID-i (reuse one to sign in existing users); random when empty")
 	flag.BoolVar(&opts.Restart, "restart", false, "keep the sockets open, wait for the server to be restarted (by a script, see bench/restart.sh), and time until all are back and show the right count")
 	asJSON := flag.Bool("json", false, "print one JSON line instead of the table")
 	flag.Parse()
+	opts.URL = strings.Join(urls, ",")
+	if opts.URL == "" {
+		opts.URL = defaultURL
+	}
+	for _, p := range pids {
+		pid, err := strconv.Atoi(p)
+		if err != nil || pid < 1 {
+			fmt.Fprintf(os.Stderr, "loadgen: -pid must be process IDs (positive integers), got %q\n", p)
+			os.Exit(2)
+		}
+		opts.PIDs = append(opts.PIDs, pid)
+	}
 	return opts, *asJSON
+}
+
+// listFlag collects a flag given several times, each time one value or
+// several comma-separated.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			return fmt.Errorf("an empty value in %q", v)
+		}
+		*l = append(*l, part)
+	}
+	return nil
 }
 
 // raiseFileLimit raises the soft limit on open files to the hard limit:

@@ -18,32 +18,32 @@ const (
 	checkpointCount
 )
 
-// monitor samples the server's resources (when its PID is known) and the
-// generator's own at each checkpoint.
+// monitor samples the server's resources (when its PIDs are known: one
+// per instance) and the generator's own at each checkpoint.
 type monitor struct {
-	server        *procReader // nil without a server PID
+	servers       []procReader // none without server PIDs
 	self          procReader
-	serverSamples [checkpointCount]procSample
+	serverSamples [][checkpointCount]procSample // per server
 	selfSamples   [checkpointCount]procSample
 }
 
-func newMonitor(serverPID int) *monitor {
+func newMonitor(serverPIDs []int) *monitor {
 	m := &monitor{self: newProcReader(os.Getpid())}
-	if serverPID > 0 {
-		server := newProcReader(serverPID)
-		m.server = &server
+	for _, pid := range serverPIDs {
+		m.servers = append(m.servers, newProcReader(pid))
 	}
+	m.serverSamples = make([][checkpointCount]procSample, len(m.servers))
 	return m
 }
 
 // sample records the resources at checkpoint at.
 func (m *monitor) sample(at checkpoint) error {
-	if m.server != nil {
-		s, err := m.server.sample()
+	for i, server := range m.servers {
+		s, err := server.sample()
 		if err != nil {
-			return fmt.Errorf("sample server (pid %d): %w", m.server.pid, err)
+			return fmt.Errorf("sample server (pid %d): %w", server.pid, err)
 		}
-		m.serverSamples[at] = s
+		m.serverSamples[i][at] = s
 	}
 	s, err := m.self.sample()
 	if err != nil {
@@ -54,12 +54,31 @@ func (m *monitor) sample(at checkpoint) error {
 }
 
 // serverResources summarizes the server's samples; nil without a PID.
+// With several instances it is their sum: CPU seconds and memory added
+// up, as one server of N processes; its PID is the first one's.
 func (m *monitor) serverResources(sockets int) *Resources {
-	if m.server == nil {
+	if len(m.servers) == 0 {
 		return nil
 	}
-	r := summarize(*m.server, m.serverSamples, sockets)
+	var sum [checkpointCount]procSample
+	for _, samples := range m.serverSamples {
+		for at, s := range samples {
+			sum[at].CPUTicks += s.CPUTicks
+			sum[at].RSSBytes += s.RSSBytes
+			sum[at].PeakRSSBytes += s.PeakRSSBytes
+		}
+	}
+	r := summarize(m.servers[0], sum, sockets)
 	return &r
+}
+
+// eachServer summarizes each server process's samples on its own.
+func (m *monitor) eachServer(sockets int) []Resources {
+	var each []Resources
+	for i, server := range m.servers {
+		each = append(each, summarize(server, m.serverSamples[i], sockets))
+	}
+	return each
 }
 
 // selfResources summarizes the generator's own samples.

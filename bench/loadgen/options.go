@@ -14,7 +14,12 @@ import (
 
 // Options configure one run of the load generator.
 type Options struct {
-	URL             string        // the server's base URL, e.g. http://127.0.0.1:8080
+	// URL is the server's base URL, e.g. http://127.0.0.1:8080, or the
+	// base URLs of several instances of one chat, comma-separated: socket
+	// i then goes to instance i mod N, as a balancer without sticky
+	// sessions would send it; users sign in and rooms are made on the
+	// first (the instances share their store, so a session is valid on all).
+	URL             string
 	Users           int           // users to sign in; 0 means one per socket
 	Sockets         int           // websockets to open, round-robin over the users
 	Rooms           int           // rooms the sockets join round-robin; 1 means all in general
@@ -22,7 +27,7 @@ type Options struct {
 	DialConcurrency int           // websocket dials in flight at once
 	StalledPercent  float64       // share of sockets that stop reading after the storm
 	PhaseTimeout    time.Duration // limit for each phase
-	PID             int           // the server's process ID for CPU and RSS; 0 skips them
+	PIDs            []int         // the server's process IDs (one per instance) for CPU and RSS; none skips them
 	AllowRemote     bool          // allow a URL that is not loopback
 	RunID           string        // names users lg-RUNID-i; empty picks a random one
 	Log             io.Writer     // progress lines; nil discards them
@@ -99,6 +104,37 @@ func (o Options) checkRoomNames() error {
 		return fmt.Errorf("run ID %q with %d rooms: %w", o.RunID, o.Rooms, err)
 	}
 	return nil
+}
+
+// parseAllEndpoints parses the comma-separated base URLs of rawURLs.
+func parseAllEndpoints(rawURLs string, allowRemote bool) ([]endpoints, error) {
+	var all []endpoints
+	for _, raw := range strings.Split(rawURLs, ",") {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			return nil, fmt.Errorf("url %q: an empty URL among the comma-separated ones", rawURLs)
+		}
+		ends, err := parseEndpoints(raw, allowRemote)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range all {
+			if e.origin == ends.origin {
+				return nil, fmt.Errorf("url %q: %s is given twice", rawURLs, e.origin)
+			}
+		}
+		all = append(all, ends)
+	}
+	return all, nil
+}
+
+// joinBases lists the endpoints' base URLs, comma-separated.
+func joinBases(all []endpoints) string {
+	bases := make([]string, len(all))
+	for i, e := range all {
+		bases[i] = e.base.String()
+	}
+	return strings.Join(bases, ",")
 }
 
 // parseEndpoints checks that rawURL is http(s), and loopback unless

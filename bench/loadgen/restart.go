@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,6 +97,9 @@ func runRestart(ctx context.Context, opts Options) (RestartResult, error) {
 	}
 	if opts.Rooms != 1 {
 		return RestartResult{}, errors.New("-restart keeps every socket in general: leave -rooms at 1")
+	}
+	if strings.Contains(opts.URL, ",") {
+		return RestartResult{}, errors.New("-restart restarts one server: give one -url")
 	}
 	ends, err := parseEndpoints(opts.URL, opts.AllowRemote)
 	if err != nil {

@@ -10,7 +10,8 @@ import (
 // Result holds every number of one run. Durations are seconds, latencies
 // milliseconds, sizes bytes.
 type Result struct {
-	URL             string  `json:"url"`
+	URL             string  `json:"url"`       // comma-separated with several instances
+	Instances       int     `json:"instances"` // URLs the sockets were spread over
 	RunID           string  `json:"run_id"`
 	Users           int     `json:"users"`
 	Sockets         int     `json:"sockets"`
@@ -25,8 +26,10 @@ type Result struct {
 	Broadcast BroadcastResult `json:"broadcast"`
 	Leave     LeaveResult     `json:"leave"`
 
-	Server  *Resources `json:"server,omitempty"` // with -pid only
-	Loadgen Resources  `json:"loadgen"`          // the generator itself, which shares the machine
+	Server *Resources `json:"server,omitempty"` // with -pid only; the sum over several PIDs
+	// Servers has each process's own figures when -pid named several.
+	Servers []Resources `json:"servers,omitempty"`
+	Loadgen Resources   `json:"loadgen"` // the generator itself, which shares the machine
 }
 
 // SignInResult describes signing in the users.
@@ -177,7 +180,14 @@ func writeTable(w io.Writer, r Result) error {
 	row("leave", "last socket shows 1", "%.3f s (%d closed in %.3f s; it shows %d)",
 		r.Leave.ConvergeSeconds, r.Leave.Closed, r.Leave.CloseSeconds, r.Leave.SurvivorCount)
 	if r.Server != nil {
-		writeResources(row, "server", *r.Server)
+		who := "server"
+		if len(r.Servers) > 0 {
+			who = "servers, together"
+		}
+		writeResources(row, who, *r.Server)
+	}
+	for i, s := range r.Servers {
+		writeResources(row, fmt.Sprintf("server %d", i+1), s)
 	}
 	writeResources(row, "loadgen", r.Loadgen)
 	if err := tw.Flush(); err != nil {

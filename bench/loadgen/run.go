@@ -37,7 +37,7 @@ func run(ctx context.Context, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("options: %w", err)
 	}
-	ends, err := parseEndpoints(opts.URL, opts.AllowRemote)
+	ends, err := parseAllEndpoints(opts.URL, opts.AllowRemote)
 	if err != nil {
 		return Result{}, fmt.Errorf("options: %w", err)
 	}
@@ -49,7 +49,7 @@ func run(ctx context.Context, opts Options) (Result, error) {
 // runner holds the state of one run.
 type runner struct {
 	opts    Options
-	ends    endpoints
+	ends    []endpoints // socket i goes to ends[i mod len(ends)]; ends[0] signs in
 	logf    logFunc
 	signer  *signer
 	fleet   *fleet
@@ -61,7 +61,7 @@ type runner struct {
 	result  Result
 }
 
-func newRunner(opts Options, ends endpoints) *runner {
+func newRunner(opts Options, ends []endpoints) *runner {
 	senderRoom := roomOf(senderIndex, opts.Rooms)
 	return &runner{
 		opts: opts,
@@ -70,11 +70,12 @@ func newRunner(opts Options, ends endpoints) *runner {
 			fmt.Fprintf(opts.Log, "loadgen: "+format+"\n", args...)
 		},
 		plan:    newRoomPlan(opts.RunID, opts.Rooms, opts.Sockets, opts.Users),
-		signer:  newSigner(ends.base, ends.origin),
+		signer:  newSigner(ends[0].base, ends[0].origin),
 		fleet:   newFleet(fmt.Sprintf(messageTokenPrefix, opts.RunID), senderRoom),
-		monitor: newMonitor(opts.PID),
+		monitor: newMonitor(opts.PIDs),
 		result: Result{
-			URL:             ends.base.String(),
+			URL:             joinBases(ends),
+			Instances:       len(ends),
 			RunID:           opts.RunID,
 			Users:           opts.Users,
 			Sockets:         opts.Sockets,
@@ -110,6 +111,9 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 	}
 	r.result.Broadcast.ForeignDeliveries = r.fleet.foreign.Load()
 	r.result.Server = r.monitor.serverResources(r.opts.Sockets)
+	if len(r.opts.PIDs) > 1 {
+		r.result.Servers = r.monitor.eachServer(r.opts.Sockets)
+	}
 	r.result.Loadgen = r.monitor.selfResources(r.opts.Sockets)
 	return r.result, nil
 }
@@ -262,16 +266,18 @@ func (r *runner) dialAll(ctx context.Context, stalled map[int]bool) (lastDialEnd
 	return lastDialEnd, ctx.Err()
 }
 
-// dial opens socket i as user i mod Users in room i mod Rooms, with that
-// user's cookie and the server's own Origin, as a browser tab would.
+// dial opens socket i as user i mod Users in room i mod Rooms, on
+// instance i mod len(ends), with that user's cookie and the instance's own
+// Origin, as a browser tab would.
 func (r *runner) dial(ctx context.Context, dialer *websocket.Dialer, i int, stallAtTarget bool) (*socket, error) {
 	room := roomOf(i, r.opts.Rooms)
 	at := place{user: i % r.opts.Users, room: room, expected: r.plan.expected[room]}
+	ends := r.ends[i%len(r.ends)]
 	header := http.Header{
 		"Cookie": {r.cookies[at.user]},
-		"Origin": {r.ends.origin},
+		"Origin": {ends.origin},
 	}
-	conn, resp, err := dialer.DialContext(ctx, r.plan.socketURL(r.ends.ws, room), header)
+	conn, resp, err := dialer.DialContext(ctx, r.plan.socketURL(ends.ws, room), header)
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("dial socket %d: %w (HTTP %d)", i, err, resp.StatusCode)

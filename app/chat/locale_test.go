@@ -1,0 +1,145 @@
+package chat
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/app/i18n"
+	"github.com/parleychat/parley/app/parley"
+)
+
+// renderCounter counts what the chat renders, and for whom.
+type renderCounter struct {
+	textRenderer
+	mu       sync.Mutex
+	presence map[i18n.Lang]int
+	notices  map[i18n.Lang]int
+	messages map[messageView]int
+}
+
+func newRenderCounter() *renderCounter {
+	return &renderCounter{presence: map[i18n.Lang]int{}, notices: map[i18n.Lang]int{}, messages: map[messageView]int{}}
+}
+
+func (r *renderCounter) Presence(lang i18n.Lang, n int, listed []parley.User) ([]byte, error) {
+	r.mu.Lock()
+	r.presence[lang]++
+	r.mu.Unlock()
+	return r.textRenderer.Presence(lang, n, listed)
+}
+
+func (r *renderCounter) Notices(lang i18n.Lang, ns []Notice) ([]byte, error) {
+	r.mu.Lock()
+	r.notices[lang]++
+	r.mu.Unlock()
+	return r.textRenderer.Notices(lang, ns)
+}
+
+func (r *renderCounter) Message(loc i18n.Locale, m parley.Message, deletable bool) ([]byte, error) {
+	r.mu.Lock()
+	r.messages[messageView{locale: loc, deletable: deletable}]++
+	r.mu.Unlock()
+	return r.textRenderer.Message(loc, m, deletable)
+}
+
+// counts returns copies of the counts so far.
+func (r *renderCounter) counts() (presence, notices map[i18n.Lang]int, messages map[messageView]int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	presence, notices, messages = map[i18n.Lang]int{}, map[i18n.Lang]int{}, map[messageView]int{}
+	for k, v := range r.presence {
+		presence[k] = v
+	}
+	for k, v := range r.notices {
+		notices[k] = v
+	}
+	for k, v := range r.messages {
+		messages[k] = v
+	}
+	return presence, notices, messages
+}
+
+// TestFragmentsRenderOncePerLanguageNotPerSocket: a room of readers in two
+// languages and three time zones gets each fragment rendered once per
+// language (presence, notices) or per Locale and Delete control (a
+// message), however many sockets share it.
+func TestFragmentsRenderOncePerLanguageNotPerSocket(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MessageRateLimit = 0
+	render := newRenderCounter()
+	r, err := New(cfg, &memoryStore{}, render, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := r.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	english := i18n.Locale{Lang: i18n.English}
+	madrid := i18n.Locale{Lang: i18n.Spanish, Zone: "Europe/Madrid"}
+	mexico := i18n.Locale{Lang: i18n.Spanish, Zone: "America/Mexico_City"}
+	locales := []i18n.Locale{english, madrid, mexico, english, madrid, mexico, english, madrid, mexico}
+	conns := make([]*fakeConn, len(locales))
+	for i, loc := range locales {
+		conns[i] = newFakeConn(false)
+		id := int64(i + 1)
+		p := Peer{User: parley.User{ID: id, DisplayName: "user" + strconv.FormatInt(id, 10)}, Room: testRoom, Locale: loc}
+		go func() { _ = r.Serve(conns[i], p) }()
+	}
+	eventually(t, "everyone online", func() bool { return r.Online(testRoom.ID) == len(locales) })
+	for _, c := range conns {
+		eventually(t, "the flush to reach every socket", func() bool { return c.writes.Load() >= 2 })
+	}
+
+	// One more arrival: one flush, so one presence and one notice per
+	// language, for ten sockets.
+	before, beforeNotices, _ := render.counts()
+	base := conns[0].writes.Load()
+	late := newFakeConn(false)
+	go func() {
+		_ = r.Serve(late, Peer{User: parley.User{ID: 99, DisplayName: "late"}, Room: testRoom, Locale: madrid})
+	}()
+	eventually(t, "the late arrival's flush", func() bool { return conns[0].writes.Load() >= base+2 && late.writes.Load() >= 2 })
+	after, afterNotices, _ := render.counts()
+	for _, lang := range i18n.Langs {
+		if got := after[lang] - before[lang]; got != 1 {
+			t.Errorf("presence rendered %d times in %s for one flush, want 1", got, lang)
+		}
+		if got := afterNotices[lang] - beforeNotices[lang]; got != 1 {
+			t.Errorf("notices rendered %d times in %s for one flush, want 1", got, lang)
+		}
+	}
+
+	// A message by user 1 (English, UTC): each Locale once without the
+	// Delete control, and the author's Locale once with it.
+	conns = append(conns, late)
+	bases := make([]int64, len(conns))
+	for i, c := range conns {
+		bases[i] = c.writes.Load()
+	}
+	if err := r.post(r.live.use(testRoom), 1, "hola"); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range conns {
+		eventually(t, "the message on every socket", func() bool { return c.writes.Load() > bases[i] })
+	}
+	_, _, messages := render.counts()
+	want := map[messageView]int{
+		{locale: english}: 1, {locale: madrid}: 1, {locale: mexico}: 1,
+		{locale: english, deletable: true}: 1,
+	}
+	if len(messages) != len(want) {
+		t.Errorf("message renderings %v, want %v", messages, want)
+	}
+	for v, n := range want {
+		if messages[v] != n {
+			t.Errorf("message rendered %d times for %+v, want %d (all: %v)", messages[v], v, n, messages)
+		}
+	}
+}

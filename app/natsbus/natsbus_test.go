@@ -1,0 +1,220 @@
+package natsbus_test
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"github.com/parleychat/parley/app/chat"
+	"github.com/parleychat/parley/app/natsbus"
+	"github.com/parleychat/parley/app/parley"
+)
+
+func startServer(t *testing.T) *server.Server {
+	t.Helper()
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(5 * time.Second) {
+		t.Fatal("NATS server not ready")
+	}
+	t.Cleanup(func() {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+	})
+	return ns
+}
+
+func connect(t *testing.T, url, prefix string) *natsbus.Bus {
+	t.Helper()
+	b, err := natsbus.Connect(natsbus.Options{URL: url, Prefix: prefix, ReconnectWait: 50 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
+// recorder is a chat.BusHandler that keeps what it is given.
+type recorder struct {
+	mu     sync.Mutex
+	events []chat.Event
+	downs  int
+	ups    int
+	notify chan struct{}
+}
+
+func newRecorder() *recorder { return &recorder{notify: make(chan struct{}, 1)} }
+
+func (r *recorder) Receive(e chat.Event) { r.record(func() { r.events = append(r.events, e) }) }
+func (r *recorder) LinkDown(error)       { r.record(func() { r.downs++ }) }
+func (r *recorder) LinkUp()              { r.record(func() { r.ups++ }) }
+
+func (r *recorder) record(f func()) {
+	r.mu.Lock()
+	f()
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (r *recorder) waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		r.mu.Lock()
+		ok := cond()
+		r.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-r.notify:
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func TestEveryEventArrivesAsSentInOrder(t *testing.T) {
+	ns := startServer(t)
+	sender, receiver := connect(t, ns.ClientURL(), "t1"), connect(t, ns.ClientURL(), "t1")
+	got := newRecorder()
+	if err := receiver.Listen(got); err != nil {
+		t.Fatal(err)
+	}
+	alice := parley.User{ID: 7, DisplayName: "Alice", Provider: "github", AvatarURL: "https://example.com/a.png"}
+	bob := parley.User{ID: 8, DisplayName: "bob", Admin: true}
+	at := time.Date(2026, 12, 2, 10, 30, 0, 123456789, time.UTC)
+	sent := []chat.Event{
+		{Kind: chat.EventMessage, From: "aaaa", RoomID: 3, Message: parley.Message{ID: 41, RoomID: 3, UserID: 7,
+			AuthorName: "Alice", AuthorProvider: "github", AuthorAdmin: true, Text: "hi <b>there</b> ✓", CreatedAt: at}},
+		{Kind: chat.EventJoin, From: "aaaa", RoomID: 3, Member: alice},
+		{Kind: chat.EventLeave, From: "aaaa", RoomID: 3, Member: bob},
+		{Kind: chat.EventSnapshot, From: "aaaa", Rooms: map[int64][]parley.User{1: {alice, bob}, 3: {bob}}},
+		{Kind: chat.EventHeartbeat, From: "aaaa"},
+		{Kind: chat.EventClose, From: "aaaa", SessionKey: "deadbeef"},
+		{Kind: chat.EventClose, From: "aaaa", UserID: 8},
+		{Kind: chat.EventRemove, From: "aaaa", RoomID: 3, Message: parley.Message{ID: 41, RoomID: 3}},
+		{Kind: chat.EventGoodbye, From: "aaaa"},
+	}
+	for _, e := range sent {
+		if err := sender.Send(e); err != nil {
+			t.Fatalf("send %v: %v", e.Kind, err)
+		}
+	}
+	got.waitFor(t, "every event", func() bool { return len(got.events) == len(sent) })
+	for i := range sent {
+		if !reflect.DeepEqual(got.events[i], sent[i]) {
+			t.Errorf("event %d:\n got %+v\nwant %+v", i, got.events[i], sent[i])
+		}
+	}
+}
+
+func TestBadMessagesAreIgnoredAndHarmNothing(t *testing.T) {
+	ns := startServer(t)
+	receiver := connect(t, ns.ClientURL(), "t2")
+	got := newRecorder()
+	if err := receiver.Listen(got); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := nats.Connect(ns.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for subject, data := range map[string]string{
+		"t2.room.3.msg":           `not json`,
+		"t2.room.x.msg":           `{"from":"z","message":{"id":1}}`,
+		"t2.room.3.msg.extra":     `{"from":"z"}`,
+		"t2.room.3.join":          `{"from":"z"}`, // no user
+		"t2.room.3.remove":        `{"from":"z"}`, // no message id
+		"t2.instance.z.whatever":  `{}`,
+		"t2.something.else":       `{}`,
+		"t2.instance.z.snapshot":  `{"rooms":{"one":[]}}`,
+		"t2.sockets.close.please": `{}`,
+	} {
+		if err := raw.Publish(subject, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sender := connect(t, ns.ClientURL(), "t2")
+	if err := sender.Send(chat.Event{Kind: chat.EventHeartbeat, From: "good"}); err != nil {
+		t.Fatal(err)
+	}
+	got.waitFor(t, "the good heartbeat", func() bool { return len(got.events) > 0 && got.events[len(got.events)-1].From == "good" })
+	if len(got.events) != 1 {
+		t.Errorf("got %d events, want only the good heartbeat: %+v", len(got.events), got.events)
+	}
+}
+
+func TestAnotherPrefixIsAnotherParley(t *testing.T) {
+	ns := startServer(t)
+	mine, other := connect(t, ns.ClientURL(), "mine"), connect(t, ns.ClientURL(), "other")
+	got := newRecorder()
+	if err := mine.Listen(got); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Send(chat.Event{Kind: chat.EventHeartbeat, From: "stranger"}); err != nil {
+		t.Fatal(err)
+	}
+	sameParley := connect(t, ns.ClientURL(), "mine")
+	if err := sameParley.Send(chat.Event{Kind: chat.EventHeartbeat, From: "friend"}); err != nil {
+		t.Fatal(err)
+	}
+	got.waitFor(t, "the friend's heartbeat", func() bool { return len(got.events) > 0 })
+	if len(got.events) != 1 || got.events[0].From != "friend" {
+		t.Errorf("got %+v, want only the heartbeat sent under the same prefix", got.events)
+	}
+}
+
+func TestConnectFailsWithoutServer(t *testing.T) {
+	ns := startServer(t)
+	url := ns.ClientURL()
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	if b, err := natsbus.Connect(natsbus.Options{URL: url}); err == nil {
+		b.Close()
+		t.Fatalf("Connect with no server succeeded")
+	}
+}
+
+func TestLostServerIsReportedAndSoIsItsReturn(t *testing.T) {
+	ns := startServer(t)
+	port := ns.Addr().(*net.TCPAddr).Port
+	b := connect(t, ns.ClientURL(), "t3")
+	got := newRecorder()
+	if err := b.Listen(got); err != nil {
+		t.Fatal(err)
+	}
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	got.waitFor(t, "link down", func() bool { return got.downs == 1 })
+
+	again, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go again.Start()
+	t.Cleanup(again.Shutdown)
+	got.waitFor(t, "link up", func() bool { return got.ups == 1 })
+
+	// The subscription came back with the connection.
+	sender := connect(t, again.ClientURL(), "t3")
+	if err := sender.Send(chat.Event{Kind: chat.EventHeartbeat, From: "back"}); err != nil {
+		t.Fatal(err)
+	}
+	got.waitFor(t, "an event after the return", func() bool { return len(got.events) == 1 })
+}
