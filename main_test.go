@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
 	"github.com/parleychat/parley/app/leaktest"
 )
 
