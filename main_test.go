@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
+	"github.com/parleychat/parley/app/leaktest"
 )
 
 // runMainEnv makes the test binary run main() instead of the tests, so that
@@ -31,7 +33,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	leaktest.VerifyTestMain(m)
 }
 
 func TestSIGTERMStopsGracefully(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/parleychat/parley/app/leaktest"
 )
 
 // defaultChromium is where Debian's chromium package installs the browser.
@@ -43,7 +45,7 @@ func TestMain(m *testing.M) {
 	if why := chromiumMissing(); why != "" && !e2eRequired() {
 		fmt.Printf(skipLine+"\n", why)
 	}
-	os.Exit(m.Run())
+	leaktest.VerifyTestMain(m)
 }
 
 // needBrowser skips t without Chromium, or fails it when PARLEY_E2E=1.

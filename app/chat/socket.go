@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fasthttp/websocket"
 
@@ -115,8 +116,10 @@ func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 		c.reply(r.repliesFor(c).binary)
 		return
 	}
+	// A text frame must be UTF-8 (RFC 6455); json.Unmarshal would quietly
+	// turn bad bytes into U+FFFD and store what was never sent.
 	var form sentForm
-	if err := json.Unmarshal(data, &form); err != nil || form.Message == nil {
+	if !utf8.Valid(data) || json.Unmarshal(data, &form) != nil || form.Message == nil {
 		c.reply(r.repliesFor(c).unreadable)
 		return
 	}

@@ -27,6 +27,7 @@ var spanish = map[string]string{
 	"Sign in first.":                                                             "Inicia sesión primero.",
 	"There is nothing at this address.":                                          "No hay nada en esta dirección.",
 	"Something went wrong on our side. Please try again.":                        "Algo falló por nuestra parte. Vuelve a intentarlo.",
+	"Parley cannot use its database right now. Please try again in a minute.":    "Parley no puede usar su base de datos en este momento. Vuelve a intentarlo dentro de un minuto.",
 	"There is no room of that name. The room list shows every room.":             "No hay ninguna sala con ese nombre. La lista de salas las muestra todas.",
 	"There is no room of that name.":                                             "No hay ninguna sala con ese nombre.",
 	"There is no such message. It may have been deleted already.":                "No existe ese mensaje. Puede que ya se haya eliminado.",

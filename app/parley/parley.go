@@ -27,6 +27,10 @@ var (
 	// admin made admin again, a ban of someone banned, an unmute of someone
 	// not muted. Nothing is changed or recorded.
 	ErrNoChange = errors.New("nothing to change")
+	// ErrUnavailable means the store cannot do the work now: its database
+	// is locked by someone else, full, read-only or not answering in time.
+	// Nothing was changed; the same request may succeed later.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // User is a person who can sign in, with a local password or through an

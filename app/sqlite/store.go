@@ -10,6 +10,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -134,13 +135,49 @@ func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
 	return db, nil
 }
 
-// Ping reports whether the database answers, to readers and to the writer.
+// pingBusyTimeout is how long Ping waits for the write lock: well within
+// a readiness probe's time.
+const pingBusyTimeout = 250 * time.Millisecond
+
+// Ping reports whether the database answers readers and lets the writer
+// take the write lock. An open connection is not enough: while another
+// process holds the lock, nothing can be stored.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	if err := s.reader.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return wrap("ping", err)
 	}
-	return wrap("ping", s.writer.PingContext(ctx))
+	return wrap("ping", s.probeWriteLock(ctx))
+}
+
+// probeWriteLock takes the write lock and gives it back at once, with the
+// busy timeout of the writer's connection shortened meanwhile.
+func (s *Store) probeWriteLock(ctx context.Context) (err error) {
+	conn, err := s.writer.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	setBusy := func(ctx context.Context, d time.Duration) error {
+		_, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", d.Milliseconds()))
+		return err
+	}
+	if err := setBusy(ctx, pingBusyTimeout); err != nil {
+		return err
+	}
+	defer func() {
+		if rerr := setBusy(context.Background(), busyTimeout); rerr != nil {
+			// A writer that gives up on locks after 250 ms must not
+			// stay in the pool.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, rerr)
+		}
+	}()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "ROLLBACK")
+	return err
 }
 
 // Close checkpoints the write-ahead log into the database file and closes

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/i18n"
+	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
 
@@ -61,6 +62,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, detail = pe.status, loc.T(pe.format, pe.args...)
 	case errors.As(err, &fe):
 		status, detail = fe.Code, loc.T(fe.Message)
+	case errors.Is(err, parley.ErrUnavailable):
+		// Trying later may work: say so, rather than "something went
+		// wrong".
+		s.log.Error("web: database unavailable", "method", c.Method(), "path", c.Path(), "err", err)
+		status, detail = fiber.StatusServiceUnavailable, loc.T("Parley cannot use its database right now. Please try again in a minute.")
 	default:
 		s.log.Error("web: request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
