@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -276,6 +277,34 @@ func (s *socket) waitClose() int {
 }
 
 // containing counts the frames that contain text.
+// waitNotice waits for a join or leave notice that names name, alone or
+// among others whose arrivals or departures were coalesced with it ("carol
+// and alice joined the chat").
+func (s *socket) waitNotice(name string, joined bool) {
+	s.t.Helper()
+	verb := " left the chat"
+	if joined {
+		verb = " joined the chat"
+	}
+	s.waitUntil(strconv.Quote(name+verb), func(frames []string) bool {
+		for _, f := range frames {
+			for _, m := range noticePattern.FindAllStringSubmatch(f, -1) {
+				names, ok := strings.CutSuffix(m[1], verb)
+				if ok && slices.Contains(noticeSeparator.Split(names, -1), name) {
+					return true
+				}
+			}
+		}
+		return false
+	})
+}
+
+// noticePattern finds the text of each join and leave notice in a frame.
+var noticePattern = regexp.MustCompile(`<p class="notice">([^<]*)</p>`)
+
+// noticeSeparator separates the names of one notice.
+var noticeSeparator = regexp.MustCompile(`, | and `)
+
 func containing(frames []string, text string) int {
 	n := 0
 	for _, f := range frames {

@@ -61,7 +61,7 @@ func TestRoomsKeepPresenceMessagesAndNoticesApart(t *testing.T) {
 	for _, s := range []*socket{aliceTeam, carolTeam} {
 		s.waitPresence(2, "alice", "carol")
 	}
-	aliceTeam.waitText("carol joined the chat")
+	aliceTeam.waitNotice("carol", true)
 
 	carolTeam.send("team only")
 	aliceTeam.waitText("team only</p>")
