@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fasthttp/websocket"
-
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -129,7 +127,7 @@ type cluster struct {
 	cfg   ClusterConfig
 	log   *slog.Logger
 	// paused and resumed are the link notices, rendered once.
-	paused, resumed *websocket.PreparedMessage
+	paused, resumed *fragment
 
 	// instances are the other instances heard from (hub).
 	instances map[string]*instance
@@ -583,7 +581,7 @@ func (cl *cluster) LinkUp() {
 }
 
 // toEverySocket sends a frame to every socket of every room (hub).
-func (h *hub) toEverySocket(pm *websocket.PreparedMessage) {
+func (h *hub) toEverySocket(pm *fragment) {
 	for _, r := range h.rooms {
 		for c := range r.clients {
 			h.enqueue(c, frame{pm: pm})

@@ -20,7 +20,7 @@ const (
 
 // frame is one prepared websocket message waiting for a socket.
 type frame struct {
-	pm *websocket.PreparedMessage
+	pm *fragment
 	// messageID is the stored message the frame shows, 0 for any other
 	// frame; a socket skips messages its catch-up has already shown.
 	messageID int64
@@ -34,7 +34,7 @@ type roomFrame struct {
 	frame  frame
 	// deletable, when not nil, goes instead of frame.pm to the sockets of
 	// admins and of authorID: the same message with its Delete control.
-	deletable *websocket.PreparedMessage
+	deletable *fragment
 	authorID  int64
 }
 
@@ -235,7 +235,7 @@ func (h *hub) ban(userID int64) {
 // socket that match selects, after a last fragment that says why; the
 // fragment is rendered once, and only when some socket needs it.
 func (h *hub) closeWhere(match func(*client) bool, last func() ([]byte, error)) {
-	var pm *websocket.PreparedMessage
+	var pm *fragment
 	for _, r := range h.rooms {
 		for c := range r.clients {
 			if !match(c) {
@@ -319,7 +319,7 @@ func (h *hub) flush(r *roomPresence, now time.Time) {
 		}
 		return
 	}
-	var notices *websocket.PreparedMessage
+	var notices *fragment
 	if len(events) > 0 {
 		notices = h.prepare(h.render.Notices(summarize(events, now)))
 	}
@@ -337,11 +337,11 @@ func (h *hub) flush(r *roomPresence, now time.Time) {
 
 // prepare frames a rendered fragment once for all sockets; it logs and
 // returns nil when rendering failed.
-func (h *hub) prepare(html []byte, err error) *websocket.PreparedMessage {
+func (h *hub) prepare(html []byte, err error) *fragment {
 	if err == nil {
-		var pm *websocket.PreparedMessage
-		if pm, err = websocket.NewPreparedMessage(websocket.TextMessage, html); err == nil {
-			return pm
+		var f *fragment
+		if f, err = newFragment(html); err == nil {
+			return f
 		}
 	}
 	h.log.Error("chat: render fragment", "err", err)

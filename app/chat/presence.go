@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fasthttp/websocket"
-
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -22,7 +20,7 @@ type roomPresence struct {
 	// sentVersion differs has not seen the room's presence yet.
 	version int64
 	// frame is the presence rendered at the last flush.
-	frame *websocket.PreparedMessage
+	frame *fragment
 
 	// events are the arrivals and departures not yet announced, since
 	// pendingSince (zero when nothing is pending); due is when they go out.
