@@ -4,6 +4,7 @@
 # Loopback only; every run is bounded by the generator's -timeout.
 #   bash bench/matrix.sh                 # the BENCHMARKS.md matrix
 #   CASES="1000:1000" bash bench/matrix.sh   # one case: sockets:users[:stalled%[:rooms]]
+#   EXTRA="-rate 50" CASES="10000:10000" bash bench/matrix.sh   # more loadgen flags (rate mode)
 # A case with rooms > 1 runs against Parley only: the floor has one room.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/parley-bench.jsonl}
 CASES=${CASES:-"1000:1000 5000:5000 10000:10000 10000:2500 10000:10000:1 10000:10000:0:1000"}
 MESSAGES=${MESSAGES:-200}
+EXTRA=${EXTRA:-}
 BIN=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$BIN"' EXIT
 
@@ -26,7 +28,7 @@ wait_up() { # url
 run_case() { # name url pid sockets users stalled rooms
 	echo "== $1: $4 sockets, $5 users, $6% stalled, $7 rooms" >&2
 	"$BIN/loadgen" -url "$2" -pid "$3" -sockets "$4" -users "$5" -stalled-percent "$6" -rooms "$7" \
-		-messages "$MESSAGES" -timeout 180s -json | sed "s/^{/{\"target\":\"$1\",/" | tee -a "$OUT"
+		-messages "$MESSAGES" -timeout "${TIMEOUT:-180s}" ${EXTRA:-} -json | sed "s/^{/{\"target\":\"$1\",/" | tee -a "$OUT"
 }
 
 for c in $CASES; do
