@@ -138,7 +138,7 @@ func (r *runner) rateBroadcast(ctx context.Context) error {
 	start := r.fleet.now()
 	interval := float64(time.Second) / r.opts.Rate
 	var lagMax atomic.Int64
-	var sent atomic.Int64
+	var sent, unsent atomic.Int64
 	sendCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -170,8 +170,11 @@ func (r *runner) rateBroadcast(ctx context.Context) error {
 				}
 				tracker.sentAt[seq].Store(now)
 				if err := s.send(payload); err != nil {
-					errs <- fmt.Errorf("message %d: %w", seq, err)
-					cancel()
+					// The server dropped the sender (too slow a reader, say):
+					// its messages from here on are never sent, and lost.
+					tracker.sentAt[seq].Store(0)
+					unsent.Add(int64((total - k + len(senders) - 1) / len(senders)))
+					r.logf("rate: sender %d stops: %v", s.index, err)
 					return
 				}
 				if n := sent.Add(1); n%rateProgressStep == 0 {
@@ -193,13 +196,14 @@ func (r *runner) rateBroadcast(ctx context.Context) error {
 	// has not arrived by then is lost.
 	drainCtx, cancelDrain := context.WithTimeout(ctx, r.opts.RateDrain)
 	defer cancelDrain()
-	n := int(sent.Load())
-	_ = r.waitUntil(drainCtx, func() bool { return tracker.deliveredAll(n, receivers-int(r.fleet.serverClosed.Load())) })
+	_ = r.waitUntil(drainCtx, func() bool { return tracker.deliveredAll(total, receivers-int(r.fleet.serverClosed.Load())) })
 	if err := r.fleet.err(); err != nil {
 		return err
 	}
 	r.fleet.rate.Store(nil)
-	r.result.Rate = rateResult(r, tracker, n, receivers, seconds(sendEnd-start), time.Duration(lagMax.Load()))
+	r.result.Rate = rateResult(r, tracker, total, receivers, seconds(sendEnd-start), time.Duration(lagMax.Load()))
+	r.result.Rate.Messages = int(sent.Load())
+	r.result.Rate.Unsent = int(unsent.Load())
 	r.result.Rate.FramesPerSocketAvg = broadcastFrames(r.sockets, framesBefore, senderRoom).InRoomAvg
 	rr := r.result.Rate
 	r.logf("rate: %.1f messages/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d deliveries lost, %d sockets closed by the server",
@@ -207,18 +211,18 @@ func (r *runner) rateBroadcast(ctx context.Context) error {
 	return nil
 }
 
-func rateResult(r *runner, t *rateTracker, sent, receivers int, sendSeconds float64, lagMax time.Duration) *RateResult {
+// rateResult sums up a rate run of planned messages.
+func rateResult(r *runner, t *rateTracker, planned, receivers int, sendSeconds float64, lagMax time.Duration) *RateResult {
 	var delivered int64
-	for seq := 1; seq <= sent; seq++ {
+	for seq := 1; seq <= planned; seq++ {
 		delivered += int64(t.delivered[seq].Load())
 	}
-	expected := int64(sent) * int64(receivers)
+	expected := int64(planned) * int64(receivers)
 	res := &RateResult{
 		Rate:            r.opts.Rate,
 		Senders:         min(r.opts.Senders, receivers),
 		DurationSeconds: r.opts.RateDuration.Seconds(),
 		SendSeconds:     sendSeconds,
-		Messages:        sent,
 		Receivers:       receivers,
 		Expected:        expected,
 		Delivered:       delivered,

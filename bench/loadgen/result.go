@@ -101,9 +101,12 @@ type RateResult struct {
 	SendSeconds     float64 `json:"send_seconds"`     // from the first send's due time to the last send
 	SendLagMaxMs    float64 `json:"send_lag_max_ms"`  // how far the senders fell behind their schedule
 	Messages        int     `json:"messages"`         // sent
-	Receivers       int     `json:"receivers"`        // reading sockets of the senders' room, senders included
-	Expected        int64   `json:"expected"`         // Messages * Receivers
-	Delivered       int64   `json:"delivered"`
+	// Unsent counts messages never sent because the server had closed
+	// their sender's socket; their deliveries count as lost.
+	Unsent    int   `json:"unsent"`
+	Receivers int   `json:"receivers"` // reading sockets of the senders' room, senders included
+	Expected  int64 `json:"expected"`  // (Messages + Unsent) * Receivers
+	Delivered int64 `json:"delivered"`
 	// Lost is Expected - Delivered: deliveries that had not arrived when
 	// the drain time after the last send ran out, or never will (a socket
 	// the server closed).
