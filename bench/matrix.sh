@@ -16,7 +16,10 @@ EXTRA=${EXTRA:-}
 BIN=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$BIN"' EXIT
 
-go build -o "$BIN/parley" .
+# PARLEY_BIN runs a Parley built elsewhere (an earlier commit, say), named
+# PARLEY_NAME in the results.
+if [ -n "${PARLEY_BIN:-}" ]; then cp "$PARLEY_BIN" "$BIN/parley"; else go build -o "$BIN/parley" .; fi
+PARLEY_NAME=${PARLEY_NAME:-parley}
 go build -o "$BIN/floor" ./bench/floor
 go build -o "$BIN/loadgen" ./bench/loadgen
 
@@ -49,7 +52,7 @@ for c in $CASES; do
 		ADDR=127.0.0.1:8080 BASE_URL=http://127.0.0.1:8080 DATABASE_URL="file:$db" \
 		"$BIN/parley" & parley=$!
 	wait_up http://127.0.0.1:8080
-	run_case parley http://127.0.0.1:8080 "$parley" "$sockets" "$users" "$stalled" "$rooms"
+	run_case "$PARLEY_NAME" http://127.0.0.1:8080 "$parley" "$sockets" "$users" "$stalled" "$rooms"
 	kill -INT "$parley"; wait "$parley" || true
 	rm -rf "$(dirname "$db")"
 	sleep 5

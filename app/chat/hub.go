@@ -212,9 +212,7 @@ func (h *hub) drop(c *client, code int) {
 // enqueue hands a frame to a socket, or drops the socket when its queue is
 // full: the hub never waits for a slow peer.
 func (h *hub) enqueue(c *client, f frame) {
-	select {
-	case c.send <- f:
-	default:
+	if !c.push(f) {
 		h.log.Info("chat: dropping slow socket", "user_id", c.user.ID, "room_id", c.roomID())
 		h.cfg.Observer.SocketDropped()
 		h.drop(c, closeTooSlow)
@@ -245,9 +243,7 @@ func (h *hub) closeWhere(match func(*client) bool, last func() ([]byte, error)) 
 				pm = h.prepare(last())
 			}
 			h.remove(c)
-			select {
-			case c.send <- frame{pm: pm, closeCode: closeSignedOut}:
-			default:
+			if !c.push(frame{pm: pm, closeCode: closeSignedOut}) {
 				c.close(closeSignedOut)
 			}
 		}
