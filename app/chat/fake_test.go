@@ -26,6 +26,7 @@ type fakeConn struct {
 	writes    atomic.Int64
 	messages  atomic.Int64
 	attempts  atomic.Int64 // writes begun, stalled or not
+	pings     atomic.Int64
 	closeCode atomic.Int64
 	stall     chan struct{} // when not nil, writes block until the deadline
 	closed    chan struct{}
@@ -106,6 +107,9 @@ func (c *fakeConn) write(fragments int) error {
 }
 
 func (c *fakeConn) WriteControl(kind int, data []byte, _ time.Time) error {
+	if kind == websocket.PingMessage {
+		c.pings.Add(1)
+	}
 	if kind == websocket.CloseMessage && len(data) >= 2 {
 		c.closeCode.Store(int64(data[0])<<8 | int64(data[1]))
 	}

@@ -59,3 +59,17 @@ func goroutineStacks() string {
 		buf = make([]byte, 2*len(buf))
 	}
 }
+
+// An idle socket is still pinged, by a writer that exists only for the
+// ping.
+func TestIdleSocketIsPinged(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.PingInterval = 20 * time.Millisecond
+	r := newTestRooms(t, cfg)
+	conn := newFakeConn(false)
+	serve(t, r, conn, 1)
+	eventually(t, "three pings", func() bool { return conn.pings.Load() >= 3 })
+	eventually(t, "the writer to end after each ping", func() bool {
+		return strings.Count(goroutineStacks(), "chat.(*client).writeOut(") == 0
+	})
+}
