@@ -305,12 +305,12 @@ var noticePattern = regexp.MustCompile(`<p class="notice">([^<]*)</p>`)
 // noticeSeparator separates the names of one notice.
 var noticeSeparator = regexp.MustCompile(`, | and `)
 
+// containing counts the occurrences of text in frames: a frame may batch
+// several fragments.
 func containing(frames []string, text string) int {
 	n := 0
 	for _, f := range frames {
-		if strings.Contains(f, text) {
-			n++
-		}
+		n += strings.Count(f, text)
 	}
 	return n
 }

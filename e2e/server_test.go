@@ -35,9 +35,16 @@ type server struct {
 // server's log is shown if the test fails.
 func startParley(t *testing.T, baseURL string) *server {
 	t.Helper()
+	return startParleyWith(t, baseURL, func(*app.Config) {})
+}
+
+// startParleyWith is startParley with the configuration changed by edit.
+func startParleyWith(t *testing.T, baseURL string, edit func(*app.Config)) *server {
+	t.Helper()
 	s := &server{t: t, log: new(syncBuffer)}
 	cfg := apptest.Config(t)
 	cfg.BaseURL = baseURL
+	edit(&cfg)
 	cfg.Logger = slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.cfg = cfg
 	s.start()

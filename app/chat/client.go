@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"sync"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -10,6 +11,12 @@ import (
 )
 
 // client is one open socket: one tab of one signed-in person, in one room.
+//
+// Its writer goroutine exists only while the socket has something to
+// write: the hub and the socket's reader leave frames under mu, and the
+// first one to find no writer running starts one, which writes until
+// nothing is left and then ends. An idle socket thus holds one goroutine,
+// its reader, and no queue. There is never more than one writer.
 type client struct {
 	user       parley.User
 	sessionKey string
@@ -19,37 +26,55 @@ type client struct {
 	// and orders its posts.
 	room *liveRoom
 
-	// send queues frames for the writer. The hub and the socket's own
-	// reader send; when it is full the socket is dropped.
-	send chan frame
-	// answer holds the latest fragment for this socket alone (a fresh form,
-	// an error): each replaces the one before, so only the latest matters.
-	answer chan *websocket.PreparedMessage
-	// presence holds the latest count and online list; a newer frame
-	// replaces an unsent older one, so a burst of changes costs a socket
-	// one frame.
-	presence chan *websocket.PreparedMessage
-	// closing carries the close code that ends the socket now.
-	closing chan int
-
 	// sentVersion is the room's presence version last offered to this
 	// socket (hub goroutine only).
 	sentVersion int64
 	// shownThrough is the highest message ID the page already shows, after
-	// the catch-up (writer only).
+	// the catch-up (set before the first writer starts).
 	shownThrough int64
+
+	// queueSize is how many frames may wait; when full the socket is dropped.
+	queueSize int
+	conn      Conn
+	cfg       *Config
+	pingTimer *time.Timer
+	writers   sync.WaitGroup
+
+	mu sync.Mutex
+	// queue holds frames for the writer, in order; the hub and the
+	// socket's own reader add to it.
+	queue []frame
+	// answer holds the latest fragment for this socket alone (a fresh form,
+	// an error): each replaces the one before, so only the latest matters.
+	answer *fragment
+	// presence holds the latest count and online list; a newer frame
+	// replaces an unsent older one, so a burst of changes costs a socket
+	// one frame.
+	presence *fragment
+	// closeCode, when not 0, ends the socket now; the first request wins.
+	closeCode int
+	// pingDue asks the writer for a ping.
+	pingDue bool
+	// ready is set once the catch-up has been written: no writer starts
+	// before. done is set once the socket has ended: none starts after.
+	ready, done bool
+	// writing is whether a writer goroutine is running.
+	writing bool
 }
 
-func newClient(p Peer, room *liveRoom, queueSize int) *client {
+// keptQueue is the largest queue kept for the next burst once the writer
+// has emptied it; a longer one goes back to the collector.
+const keptQueue = 4
+
+func newClient(p Peer, room *liveRoom, conn Conn, cfg *Config) *client {
 	return &client{
 		user:        p.User,
 		sessionKey:  p.SessionKey,
 		locale:      p.Locale,
 		room:        room,
-		send:        make(chan frame, queueSize),
-		answer:      make(chan *websocket.PreparedMessage, 1),
-		presence:    make(chan *websocket.PreparedMessage, 1),
-		closing:     make(chan int, 1),
+		queueSize:   cfg.SendQueueSize,
+		conn:        conn,
+		cfg:         cfg,
 		sentVersion: -1,
 	}
 }
@@ -57,85 +82,251 @@ func newClient(p Peer, room *liveRoom, queueSize int) *client {
 // roomID is the ID of the socket's room.
 func (c *client) roomID() int64 { return c.room.room.ID }
 
-// offerPresence replaces any unsent presence frame with pm. Only the hub
-// calls it, so the slot is free again by the time it sends.
-func (c *client) offerPresence(pm *websocket.PreparedMessage) {
-	select {
-	case <-c.presence:
-	default:
+// push queues a frame for the socket; it reports false, queueing nothing,
+// when the queue is full: the socket is too slow.
+func (c *client) push(f frame) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done {
+		return true // gone: nobody reads it any more
 	}
-	c.presence <- pm
+	if len(c.queue) >= c.queueSize {
+		return false
+	}
+	c.queue = append(c.queue, f)
+	c.wake()
+	return true
+}
+
+// offerPresence replaces any unsent presence frame with pm.
+func (c *client) offerPresence(pm *fragment) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.presence = pm
+	c.wake()
 }
 
 // close asks the writer to close the socket with code; the first request wins.
 func (c *client) close(code int) {
-	select {
-	case c.closing <- code:
-	default:
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeCode == 0 {
+		c.closeCode = code
 	}
+	c.wake()
 }
 
 // reply offers a fragment to this socket only (an error, a fresh form),
 // replacing one not written yet: both swap the same elements, so the
-// latest is all the page needs. Only the socket's reader calls it, so the
-// slot is free again by the time it sends.
-func (c *client) reply(pm *websocket.PreparedMessage) {
+// latest is all the page needs.
+func (c *client) reply(pm *fragment) {
 	if pm == nil {
 		return
 	}
-	select {
-	case <-c.answer:
-	default:
-	}
-	c.answer <- pm
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.answer = pm
+	c.wake()
 }
 
-// writeLoop is the socket's only writer. It returns when a write fails,
-// when the socket is to be closed, or when the reader has stopped; it then
-// closes the connection so that the reader stops too.
-func (c *client) writeLoop(conn Conn, cfg Config, readerDone <-chan struct{}) {
-	ping := time.NewTicker(cfg.PingInterval)
-	defer ping.Stop()
-	defer conn.Close()
+// wake starts a writer when there is none and the socket may be written
+// to (c.mu held).
+func (c *client) wake() {
+	if c.writing || !c.ready || c.done {
+		return
+	}
+	c.writing = true
+	c.writers.Add(1)
+	go c.writeOut()
+}
+
+// start lets writers run once the catch-up is written, and pings the
+// socket every PingInterval.
+func (c *client) start() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ready = true
+	c.pingTimer = time.AfterFunc(c.cfg.PingInterval, c.askPing)
+	if len(c.queue) > 0 || c.answer != nil || c.presence != nil || c.closeCode != 0 {
+		c.wake()
+	}
+}
+
+// askPing runs on the ping timer: the writer sends the ping, so that the
+// socket keeps one writer.
+func (c *client) askPing() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done {
+		return
+	}
+	c.pingDue = true
+	c.wake()
+	c.pingTimer.Reset(c.cfg.PingInterval)
+}
+
+// finish ends the socket once its reader has stopped: no writer starts
+// again, the connection is closed (which ends a write in progress), and
+// finish returns once the last writer has.
+func (c *client) finish() {
+	c.mu.Lock()
+	c.done = true
+	c.queue, c.answer, c.presence = nil, nil, nil
+	if c.pingTimer != nil {
+		c.pingTimer.Stop()
+	}
+	c.mu.Unlock()
+	_ = c.conn.Close()
+	c.writers.Wait()
+}
+
+// end marks the socket done and its writer gone (c.mu held): nothing is
+// written to it any more.
+func (c *client) end() {
+	c.done, c.writing = true, false
+	c.queue, c.answer, c.presence = nil, nil, nil
+}
+
+// maxBatch bounds the fragments written as one websocket message, so that
+// one write never holds a socket's queue for long.
+const maxBatch = 64
+
+// take appends what waits for the socket to frags, up to maxBatch
+// fragments (c.mu held): the queue in order, up to and including a frame
+// that closes the socket (its code is returned), then the answer and the
+// presence. A burst thus costs the socket one write.
+func (c *client) take(frags []*fragment) (_ []*fragment, closeCode int) {
+	n := 0
+	for n < len(c.queue) && len(frags) < maxBatch && closeCode == 0 {
+		f := c.queue[n]
+		n++
+		if f.messageID != 0 && f.messageID <= c.shownThrough {
+			continue // the catch-up already showed it
+		}
+		if f.pm != nil {
+			frags = append(frags, f.pm)
+		}
+		closeCode = f.closeCode
+	}
+	rest := copy(c.queue, c.queue[n:])
+	clear(c.queue[rest:])
+	c.queue = c.queue[:rest]
+	if rest == 0 && cap(c.queue) > keptQueue {
+		c.queue = nil
+	}
+	if closeCode != 0 {
+		return frags, closeCode
+	}
+	if c.answer != nil && len(frags) < maxBatch {
+		frags = append(frags, c.answer)
+		c.answer = nil
+	}
+	if c.presence != nil && len(frags) < maxBatch {
+		frags = append(frags, c.presence)
+		c.presence = nil
+	}
+	return frags, 0
+}
+
+// writeOut is the socket's writer while it has something to write. It
+// ends when nothing is left, when a write fails, or when the socket is to
+// be closed; in the last two cases it closes the connection, so that the
+// reader stops too.
+func (c *client) writeOut() {
+	defer c.writers.Done()
+	// One array for the writer's life: batching allocates nothing.
+	var frags [maxBatch]*fragment
 	for {
-		select {
-		case f := <-c.send:
-			if f.messageID != 0 && f.messageID <= c.shownThrough {
-				continue // the catch-up already showed it
-			}
-			if f.pm != nil && write(conn, cfg, f.pm) != nil {
-				return
-			}
-			if f.closeCode != 0 {
-				writeClose(conn, cfg, f.closeCode)
-				return
-			}
-		case pm := <-c.answer:
-			if write(conn, cfg, pm) != nil {
-				return
-			}
-		case pm := <-c.presence:
-			if write(conn, cfg, pm) != nil {
-				return
-			}
-		case code := <-c.closing:
-			writeClose(conn, cfg, code)
+		c.mu.Lock()
+		if c.done {
+			c.writing = false
+			c.mu.Unlock()
 			return
-		case <-ping.C:
-			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteWait)) != nil {
-				return
-			}
-		case <-readerDone:
+		}
+		if code := c.closeCode; code != 0 {
+			c.stopWith(code)
+			return
+		}
+		ping := c.pingDue
+		c.pingDue = false
+		batch, closeCode := c.take(frags[:0])
+		if len(batch) == 0 && closeCode == 0 && !ping {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+
+		if ping && c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.WriteWait)) != nil {
+			c.fail()
+			return
+		}
+		if writeBatch(c.conn, *c.cfg, batch) != nil {
+			c.fail()
+			return
+		}
+		clear(batch) // let the fragments go once written
+		if closeCode != 0 {
+			c.mu.Lock()
+			c.stopWith(closeCode)
 			return
 		}
 	}
 }
 
-func write(conn Conn, cfg Config, pm *websocket.PreparedMessage) error {
+// stopWith ends the socket with a close frame with code, then closes the
+// connection, so that the reader stops too; c.mu is held and released.
+func (c *client) stopWith(code int) {
+	c.end()
+	c.mu.Unlock()
+	writeClose(c.conn, *c.cfg, code)
+	_ = c.conn.Close()
+}
+
+// fail ends the socket after a failed write.
+func (c *client) fail() {
+	c.mu.Lock()
+	c.end()
+	c.mu.Unlock()
+	_ = c.conn.Close()
+}
+
+// writeBatch writes frags as one websocket message: one fragment as it was
+// framed for every socket, several as their HTML one after the other,
+// through the connection's pooled write buffer (htmx swaps every
+// out-of-band element of a message, in order).
+func writeBatch(conn Conn, cfg Config, frags []*fragment) error {
+	switch len(frags) {
+	case 0:
+		return nil
+	case 1:
+		return write(conn, cfg, frags[0])
+	}
 	if err := conn.SetWriteDeadline(time.Now().Add(cfg.WriteWait)); err != nil {
 		return err
 	}
-	if err := conn.WritePreparedMessage(pm); err != nil {
+	w, err := conn.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return err
+	}
+	for _, f := range frags {
+		if _, err := w.Write(f.html); err != nil {
+			_ = w.Close()
+			return err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	cfg.Observer.FrameWritten()
+	return nil
+}
+
+func write(conn Conn, cfg Config, f *fragment) error {
+	if err := conn.SetWriteDeadline(time.Now().Add(cfg.WriteWait)); err != nil {
+		return err
+	}
+	if err := conn.WritePreparedMessage(f.pm); err != nil {
 		return err
 	}
 	cfg.Observer.FrameWritten()

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fasthttp/websocket"
-
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
@@ -130,7 +128,7 @@ type cluster struct {
 	cfg   ClusterConfig
 	log   *slog.Logger
 	// paused and resumed are the link notices, rendered once per language.
-	paused, resumed map[i18n.Lang]*websocket.PreparedMessage
+	paused, resumed map[i18n.Lang]*fragment
 
 	// instances are the other instances heard from (hub).
 	instances map[string]*instance
@@ -180,8 +178,8 @@ func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
 	}
-	cl.paused = make(map[i18n.Lang]*websocket.PreparedMessage)
-	cl.resumed = make(map[i18n.Lang]*websocket.PreparedMessage)
+	cl.paused = make(map[i18n.Lang]*fragment)
+	cl.resumed = make(map[i18n.Lang]*fragment)
 	rendered := true
 	for _, lang := range i18n.Langs {
 		cl.paused[lang] = r.hub.prepare(render.LinkNotice(lang, true))
@@ -591,7 +589,7 @@ func (cl *cluster) LinkUp() {
 
 // toEverySocket sends a frame to every socket of every room, in the
 // socket's language (hub).
-func (h *hub) toEverySocket(pms map[i18n.Lang]*websocket.PreparedMessage) {
+func (h *hub) toEverySocket(pms map[i18n.Lang]*fragment) {
 	for _, r := range h.rooms {
 		for c := range r.clients {
 			pm, ok := pms[c.locale.Lang]

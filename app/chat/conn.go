@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"io"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -16,6 +17,8 @@ type Conn interface {
 	ReadMessage() (messageType int, data []byte, err error)
 	WritePreparedMessage(pm *websocket.PreparedMessage) error
 	WriteMessage(messageType int, data []byte) error
+	// NextWriter writes one message, in pieces, until the writer is closed.
+	NextWriter(messageType int) (io.WriteCloser, error)
 	WriteControl(messageType int, data []byte, deadline time.Time) error
 	SetReadLimit(limit int64)
 	SetReadDeadline(t time.Time) error

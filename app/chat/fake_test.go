@@ -21,13 +21,29 @@ import (
 // fakeConn stands in for a websocket in the hub's own tests: it counts what
 // is written and can be made to stall like a peer that stopped reading.
 type fakeConn struct {
+	// writes counts the fragments written, messages the websocket messages
+	// that carried them: a batch is one message of several fragments, each
+	// written with one Write call.
 	writes    atomic.Int64
+	messages  atomic.Int64
+	attempts  atomic.Int64 // writes begun, stalled or not
+	pings     atomic.Int64
 	closeCode atomic.Int64
 	stall     chan struct{} // when not nil, writes block until the deadline
 	closed    chan struct{}
 	closeOnce sync.Once
 	deadline  atomic.Int64 // write deadline, unix nanoseconds
 	onWrite   func()       // when set, called after each write
+
+	batchesMu sync.Mutex
+	batches   [][]string // the fragments of each message written in pieces
+}
+
+// written returns the fragments of each message written in pieces.
+func (c *fakeConn) written() [][]string {
+	c.batchesMu.Lock()
+	defer c.batchesMu.Unlock()
+	return slices.Clone(c.batches)
 }
 
 func newFakeConn(stalled bool) *fakeConn {
@@ -43,10 +59,35 @@ func (c *fakeConn) ReadMessage() (int, []byte, error) {
 	return 0, nil, io.EOF
 }
 
-func (c *fakeConn) WritePreparedMessage(*websocket.PreparedMessage) error { return c.write() }
-func (c *fakeConn) WriteMessage(int, []byte) error                        { return c.write() }
+func (c *fakeConn) WritePreparedMessage(*websocket.PreparedMessage) error { return c.write(1) }
+func (c *fakeConn) WriteMessage(int, []byte) error                        { return c.write(1) }
 
-func (c *fakeConn) write() error {
+// NextWriter collects a message's pieces and writes them on Close.
+func (c *fakeConn) NextWriter(int) (io.WriteCloser, error) { return &fakeWriter{conn: c}, nil }
+
+// fakeWriter is a message written in pieces: each Write is one fragment.
+type fakeWriter struct {
+	conn      *fakeConn
+	fragments []string
+}
+
+func (w *fakeWriter) Write(p []byte) (int, error) {
+	w.fragments = append(w.fragments, string(p))
+	return len(p), nil
+}
+
+func (w *fakeWriter) Close() error {
+	if err := w.conn.write(len(w.fragments)); err != nil {
+		return err
+	}
+	w.conn.batchesMu.Lock()
+	defer w.conn.batchesMu.Unlock()
+	w.conn.batches = append(w.conn.batches, w.fragments)
+	return nil
+}
+
+func (c *fakeConn) write(fragments int) error {
+	c.attempts.Add(1)
 	if c.stall != nil {
 		select {
 		case <-c.stall:
@@ -56,14 +97,20 @@ func (c *fakeConn) write() error {
 			return errors.New("i/o timeout")
 		}
 	}
-	c.writes.Add(1)
-	if c.onWrite != nil {
-		c.onWrite()
+	c.messages.Add(1)
+	for range fragments {
+		c.writes.Add(1)
+		if c.onWrite != nil {
+			c.onWrite()
+		}
 	}
 	return nil
 }
 
 func (c *fakeConn) WriteControl(kind int, data []byte, _ time.Time) error {
+	if kind == websocket.PingMessage {
+		c.pings.Add(1)
+	}
 	if kind == websocket.CloseMessage && len(data) >= 2 {
 		c.closeCode.Store(int64(data[0])<<8 | int64(data[1]))
 	}

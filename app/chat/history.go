@@ -7,8 +7,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/fasthttp/websocket"
-
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
@@ -34,7 +32,7 @@ type history struct {
 	deleted map[int64]struct{}
 	// frames are msgs rendered as a #messages replacement, per kind of
 	// viewer (see viewerKey) and Locale; emptied on every change.
-	frames map[historyView]*websocket.PreparedMessage
+	frames map[historyView]*fragment
 }
 
 // historyView is one rendering of the list: for a kind of viewer (see
@@ -168,7 +166,7 @@ func (h *history) recent() ([]parley.Message, bool) {
 // replace its own. newest is the last message ID that page then shows.
 // Once a message has been deleted, every page gets the list: one that was
 // cut off when the deletion went out may still show it.
-func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User, loc i18n.Locale) (frame *websocket.PreparedMessage, newest int64, err error) {
+func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User, loc i18n.Locale) (frame *fragment, newest int64, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if n := len(h.msgs); n > 0 {
@@ -185,11 +183,11 @@ func (h *history) since(shownThrough int64, room parley.Room, render Renderer, v
 	if err != nil {
 		return nil, 0, err
 	}
-	if frame, err = websocket.NewPreparedMessage(websocket.TextMessage, html); err != nil {
+	if frame, err = newFragment(html); err != nil {
 		return nil, 0, err
 	}
 	if h.frames == nil {
-		h.frames = make(map[historyView]*websocket.PreparedMessage)
+		h.frames = make(map[historyView]*fragment)
 	}
 	h.frames[key] = frame
 	return frame, newest, nil

@@ -21,7 +21,7 @@ const (
 
 // frame is one prepared websocket message waiting for a socket.
 type frame struct {
-	pm *websocket.PreparedMessage
+	pm *fragment
 	// messageID is the stored message the frame shows, 0 for any other
 	// frame; a socket skips messages its catch-up has already shown.
 	messageID int64
@@ -48,7 +48,7 @@ type messageView struct {
 
 // pick is the frame one socket of the room gets; views holds the message's
 // renderings so far, so that each is made once per broadcast.
-func (h *hub) pick(rf roomFrame, c *client, views map[messageView]*websocket.PreparedMessage) frame {
+func (h *hub) pick(rf roomFrame, c *client, views map[messageView]*fragment) frame {
 	if rf.message == nil {
 		return rf.frame
 	}
@@ -132,7 +132,7 @@ func (h *hub) run() {
 			h.remove(c)
 		case rf := <-h.broadcast:
 			if r := h.rooms[rf.roomID]; r != nil {
-				views := make(map[messageView]*websocket.PreparedMessage)
+				views := make(map[messageView]*fragment)
 				for c := range r.clients {
 					if f := h.pick(rf, c, views); f.pm != nil {
 						h.enqueue(c, f)
@@ -232,9 +232,7 @@ func (h *hub) drop(c *client, code int) {
 // enqueue hands a frame to a socket, or drops the socket when its queue is
 // full: the hub never waits for a slow peer.
 func (h *hub) enqueue(c *client, f frame) {
-	select {
-	case c.send <- f:
-	default:
+	if !c.push(f) {
 		h.log.Info("chat: dropping slow socket", "user_id", c.user.ID, "room_id", c.roomID())
 		h.cfg.Observer.SocketDropped()
 		h.drop(c, closeTooSlow)
@@ -255,7 +253,7 @@ func (h *hub) ban(userID int64) {
 // socket that match selects, after a last fragment that says why; the
 // fragment is rendered once per language, and only when some socket needs it.
 func (h *hub) closeWhere(match func(*client) bool, last func(i18n.Lang) ([]byte, error)) {
-	pms := make(map[i18n.Lang]*websocket.PreparedMessage)
+	pms := make(map[i18n.Lang]*fragment)
 	for _, r := range h.rooms {
 		for c := range r.clients {
 			if !match(c) {
@@ -267,9 +265,7 @@ func (h *hub) closeWhere(match func(*client) bool, last func(i18n.Lang) ([]byte,
 				pms[c.locale.Lang] = pm
 			}
 			h.remove(c)
-			select {
-			case c.send <- frame{pm: pm, closeCode: closeSignedOut}:
-			default:
+			if !c.push(frame{pm: pm, closeCode: closeSignedOut}) {
 				c.close(closeSignedOut)
 			}
 		}
@@ -345,8 +341,8 @@ func (h *hub) flush(r *roomPresence, now time.Time) {
 	if len(events) > 0 {
 		summary = summarize(events, now)
 	}
-	notices := make(map[i18n.Lang]*websocket.PreparedMessage)
-	r.frames, r.flushed = make(map[i18n.Lang]*websocket.PreparedMessage), true
+	notices := make(map[i18n.Lang]*fragment)
+	r.frames, r.flushed = make(map[i18n.Lang]*fragment), true
 	for c := range r.clients {
 		lang := c.locale.Lang
 		if summary != nil {
@@ -370,7 +366,7 @@ func (h *hub) flush(r *roomPresence, now time.Time) {
 
 // presenceIn is the room's presence as of its last flush in lang,
 // rendered the first time a socket of that language needs it.
-func (h *hub) presenceIn(r *roomPresence, lang i18n.Lang) *websocket.PreparedMessage {
+func (h *hub) presenceIn(r *roomPresence, lang i18n.Lang) *fragment {
 	pm, ok := r.frames[lang]
 	if !ok {
 		pm = h.prepare(h.render.Presence(lang, len(r.people), r.listed(parley.OnlineListSize)))
@@ -381,11 +377,11 @@ func (h *hub) presenceIn(r *roomPresence, lang i18n.Lang) *websocket.PreparedMes
 
 // prepare frames a rendered fragment once for all sockets; it logs and
 // returns nil when rendering failed.
-func (h *hub) prepare(html []byte, err error) *websocket.PreparedMessage {
+func (h *hub) prepare(html []byte, err error) *fragment {
 	if err == nil {
-		var pm *websocket.PreparedMessage
-		if pm, err = websocket.NewPreparedMessage(websocket.TextMessage, html); err == nil {
-			return pm
+		var f *fragment
+		if f, err = newFragment(html); err == nil {
+			return f
 		}
 	}
 	h.log.Error("chat: render fragment", "err", err)

@@ -12,7 +12,8 @@ type Observer interface {
 	// PeopleOnline is how many distinct people have a socket open, in any
 	// room, after each arrival or departure.
 	PeopleOnline(n int)
-	// FrameWritten is one frame written to one socket.
+	// FrameWritten is one websocket message written to one socket: one
+	// fragment, or a batch of the fragments that were waiting.
 	FrameWritten()
 	// SocketDropped is a socket closed because it could not keep up.
 	SocketDropped()

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fasthttp/websocket"
-
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
@@ -25,7 +23,7 @@ type roomPresence struct {
 	// flushed is whether the room has been flushed once; frames are its
 	// presence as of the last flush, rendered in each language needed so far.
 	flushed bool
-	frames  map[i18n.Lang]*websocket.PreparedMessage
+	frames  map[i18n.Lang]*fragment
 
 	// events are the arrivals and departures not yet announced, since
 	// pendingSince (zero when nothing is pending); due is when they go out.

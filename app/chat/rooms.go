@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fasthttp/websocket"
-
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/ratelimit"
@@ -75,7 +73,7 @@ type Rooms struct {
 
 // replies are the fragments that go to one socket, rendered once.
 type replies struct {
-	form, tooLong, tooFast, unreadable, binary, saveFailed *websocket.PreparedMessage
+	form, tooLong, tooFast, unreadable, binary, saveFailed *fragment
 }
 
 // New starts the chat; Close ends it.
@@ -124,14 +122,14 @@ func (r *Rooms) repliesFor(c *client) replies {
 
 func (r *Rooms) prepareRepliesIn(lang i18n.Lang) (replies, error) {
 	var err error
-	prepare := func(html []byte, renderErr error) *websocket.PreparedMessage {
+	prepare := func(html []byte, renderErr error) *fragment {
 		if err != nil {
 			return nil
 		}
 		if err = renderErr; err != nil {
 			return nil
 		}
-		pm, prepErr := websocket.NewPreparedMessage(websocket.TextMessage, html)
+		pm, prepErr := newFragment(html)
 		err = prepErr
 		return pm
 	}

@@ -31,7 +31,7 @@ func (r *Rooms) Serve(conn Conn, p Peer) error {
 		return err
 	}
 
-	c := newClient(p, lr, r.cfg.SendQueueSize)
+	c := newClient(p, lr, conn, &r.cfg)
 	// Register before reading the history, so that no message falls between
 	// the two: one added before the read is in it, one after reaches the
 	// queue, and the writer skips what the catch-up already showed.
@@ -51,15 +51,11 @@ func (r *Rooms) Serve(conn Conn, p Peer) error {
 		return err
 	}
 
-	readerDone := make(chan struct{})
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		c.writeLoop(conn, r.cfg, readerDone)
-	}()
+	// From here on a writer runs only while the socket has something to
+	// write; this goroutine reads.
+	c.start()
 	r.readLoop(conn, c)
-	close(readerDone)
-	<-writerDone
+	c.finish()
 	return nil
 }
 
@@ -82,7 +78,7 @@ func (r *Rooms) catchUp(conn Conn, c *client, shownThrough int64) error {
 	if frame == nil {
 		return nil
 	}
-	// The writer has not started yet: this goroutine is the only writer.
+	// No writer starts before c.start: this goroutine is the only writer.
 	return write(conn, r.cfg, frame)
 }
 

@@ -60,8 +60,10 @@ func (s *Server) upgradeSocket() fiber.Handler {
 		// Reads already pass through fasthttp's own 4 KiB buffer, and client
 		// frames are small: a small second buffer saves memory per socket
 		// (it must hold a control frame: 125 bytes and a header).
-		ReadBufferSize:  256,
-		WriteBufferSize: 1024,
+		ReadBufferSize: 256,
+		// Pooled, so only sockets being written to hold one: large enough
+		// for a batch of queued fragments to go out in one write.
+		WriteBufferSize: 4096,
 		WriteBufferPool: writeBufferPool,
 	})
 }

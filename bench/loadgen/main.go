@@ -31,6 +31,9 @@ const (
 	defaultMessages        = 50
 	defaultDialConcurrency = 100
 	defaultPhaseTimeout    = 60 * time.Second
+	defaultSenders         = 10
+	defaultRateDuration    = 20 * time.Second
+	defaultRateDrain       = 10 * time.Second
 )
 
 func main() {
@@ -80,6 +83,10 @@ func parseFlags() (Options, bool) {
 	flag.IntVar(&opts.Messages, "messages", defaultMessages, "messages to time in the broadcast phase (M)")
 	flag.IntVar(&opts.DialConcurrency, "dial-concurrency", defaultDialConcurrency, "websocket dials in flight at once")
 	flag.Float64Var(&opts.StalledPercent, "stalled-percent", 0, "share of sockets, in percent, that stop reading once they show the final count")
+	flag.Float64Var(&opts.Rate, "rate", 0, "rate mode: messages a second, between all senders, instead of one at a time (0: off)")
+	flag.IntVar(&opts.Senders, "senders", defaultSenders, "rate mode: sockets of the sender's room that send")
+	flag.DurationVar(&opts.RateDuration, "rate-duration", defaultRateDuration, "rate mode: how long the senders send")
+	flag.DurationVar(&opts.RateDrain, "rate-drain", defaultRateDrain, "rate mode: how long to wait after the last send for deliveries; later ones are lost")
 	flag.DurationVar(&opts.PhaseTimeout, "timeout", defaultPhaseTimeout, "limit for each phase")
 	flag.Var(&pids, "pid", "the server's process ID, to read its CPU and RSS from /proc; several instances' repeated or comma-separated")
 	flag.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a URL that is not loopback")

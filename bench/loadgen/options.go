@@ -27,10 +27,18 @@ type Options struct {
 	DialConcurrency int           // websocket dials in flight at once
 	StalledPercent  float64       // share of sockets that stop reading after the storm
 	PhaseTimeout    time.Duration // limit for each phase
-	PIDs            []int         // the server's process IDs (one per instance) for CPU and RSS; none skips them
-	AllowRemote     bool          // allow a URL that is not loopback
-	RunID           string        // names users lg-RUNID-i; empty picks a random one
-	Log             io.Writer     // progress lines; nil discards them
+	// Rate, when above 0, is rate mode: Senders sockets send Rate messages
+	// a second between them for RateDuration instead of the one-at-a-time
+	// broadcast; deliveries still missing RateDrain after the last send
+	// are lost.
+	Rate         float64
+	Senders      int
+	RateDuration time.Duration
+	RateDrain    time.Duration
+	PIDs         []int     // the server's process IDs (one per instance) for CPU and RSS; none skips them
+	AllowRemote  bool      // allow a URL that is not loopback
+	RunID        string    // names users lg-RUNID-i; empty picks a random one
+	Log          io.Writer // progress lines; nil discards them
 	// Restart keeps the sockets open through a restart of the server
 	// (runRestart) instead of the storm, broadcast and leave phases.
 	Restart bool
@@ -74,6 +82,20 @@ func (o Options) normalize() (Options, error) {
 	}
 	if o.StalledPercent < 0 || o.StalledPercent >= 100 {
 		return o, fmt.Errorf("stalled percent must be in [0, 100), got %g", o.StalledPercent)
+	}
+	if o.Rate < 0 {
+		return o, fmt.Errorf("rate must not be negative, got %g", o.Rate)
+	}
+	if o.Rate > 0 {
+		if o.Senders < 1 {
+			return o, fmt.Errorf("senders must be at least 1 in rate mode, got %d", o.Senders)
+		}
+		if o.RateDuration <= 0 || o.RateDrain <= 0 {
+			return o, fmt.Errorf("rate duration and drain must be positive, got %v and %v", o.RateDuration, o.RateDrain)
+		}
+		if o.RateDuration+o.RateDrain >= o.PhaseTimeout {
+			return o, fmt.Errorf("rate duration (%v) plus drain (%v) must be less than the phase timeout (%v)", o.RateDuration, o.RateDrain, o.PhaseTimeout)
+		}
 	}
 	if o.PhaseTimeout <= 0 {
 		return o, fmt.Errorf("phase timeout must be positive, got %v", o.PhaseTimeout)

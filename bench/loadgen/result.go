@@ -24,6 +24,7 @@ type Result struct {
 	RoomSetup RoomSetupResult `json:"room_setup"`
 	Storm     StormResult     `json:"storm"`
 	Broadcast BroadcastResult `json:"broadcast"`
+	Rate      *RateResult     `json:"rate,omitempty"` // rate mode only, instead of the broadcast
 	Leave     LeaveResult     `json:"leave"`
 
 	Server *Resources `json:"server,omitempty"` // with -pid only; the sum over several PIDs
@@ -91,6 +92,36 @@ type BroadcastResult struct {
 	P99Ms             float64         `json:"p99_ms"`
 	MaxMs             float64         `json:"max_ms"`
 	MeanMs            float64         `json:"mean_ms"`
+}
+
+// RateResult describes rate mode: Senders sockets sent Rate messages a
+// second between them; every delivery (message, reading socket) is timed
+// from its send to its receipt.
+type RateResult struct {
+	Rate            float64 `json:"rate"` // messages a second asked for
+	Senders         int     `json:"senders"`
+	DurationSeconds float64 `json:"duration_seconds"` // asked for
+	SendSeconds     float64 `json:"send_seconds"`     // from the first send's due time to the last send
+	SendLagMaxMs    float64 `json:"send_lag_max_ms"`  // how far the senders fell behind their schedule
+	Messages        int     `json:"messages"`         // sent
+	// Unsent counts messages never sent because the server had closed
+	// their sender's socket; their deliveries count as lost.
+	Unsent    int   `json:"unsent"`
+	Receivers int   `json:"receivers"` // reading sockets of the senders' room, senders included
+	Expected  int64 `json:"expected"`  // (Messages + Unsent) * Receivers
+	Delivered int64 `json:"delivered"`
+	// Lost is Expected - Delivered: deliveries that had not arrived when
+	// the drain time after the last send ran out, or never will (a socket
+	// the server closed).
+	Lost           int64 `json:"lost"`
+	ClosedByServer int   `json:"closed_by_server"`
+	// UnknownTokens counts tokens received that name no message sent: 0.
+	UnknownTokens      int64   `json:"unknown_tokens"`
+	FramesPerSocketAvg float64 `json:"frames_per_socket_avg"` // websocket messages per reading socket
+	P50Ms              float64 `json:"p50_ms"`
+	P99Ms              float64 `json:"p99_ms"`
+	MaxMs              float64 `json:"max_ms"`
+	MeanMs             float64 `json:"mean_ms"`
 }
 
 // FramesPerSocket counts the frames a reading socket received during the
@@ -171,8 +202,17 @@ func writeTable(w io.Writer, r Result) error {
 		describeRange(r.Storm.ExpectedCountMin, r.Storm.ExpectedCount))
 	row("", "frames / payload received", "%d / %s", r.Storm.Frames, formatBytes(float64(r.Storm.PayloadBytes)))
 	row("", "presence frames per socket", "max %d, avg %.1f", r.Storm.PresenceFramesMax, r.Storm.PresenceFramesAvg)
-	row("broadcast", "latency", "p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms (%d messages to %d sockets)",
-		r.Broadcast.P50Ms, r.Broadcast.P99Ms, r.Broadcast.MaxMs, r.Broadcast.MeanMs, r.Broadcast.Messages, r.Broadcast.Receivers)
+	if rr := r.Rate; rr != nil {
+		row("rate", "sent", "%d messages by %d senders in %.2f s (%.1f/s asked; senders at most %.1f ms late)",
+			rr.Messages, rr.Senders, rr.SendSeconds, rr.Rate, rr.SendLagMaxMs)
+		row("", "latency", "p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms (%d deliveries to %d sockets)",
+			rr.P50Ms, rr.P99Ms, rr.MaxMs, rr.MeanMs, rr.Delivered, rr.Receivers)
+		row("", "lost", "%d of %d deliveries (%d sockets closed by the server); %.1f frames per socket",
+			rr.Lost, rr.Expected, rr.ClosedByServer, rr.FramesPerSocketAvg)
+	} else {
+		row("broadcast", "latency", "p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms (%d messages to %d sockets)",
+			r.Broadcast.P50Ms, r.Broadcast.P99Ms, r.Broadcast.MaxMs, r.Broadcast.MeanMs, r.Broadcast.Messages, r.Broadcast.Receivers)
+	}
 	if r.Rooms > 1 {
 		row("", "outside the sender's room", "%d message frames received; frames per socket avg %.1f (max %d), in the room avg %.1f",
 			r.Broadcast.ForeignDeliveries, r.Broadcast.Frames.ElsewhereAvg, r.Broadcast.Frames.ElsewhereMax, r.Broadcast.Frames.InRoomAvg)

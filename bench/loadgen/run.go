@@ -98,7 +98,7 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 		{"sign-in", r.signIn, afterSignIn},
 		{"rooms", r.createRooms, afterRooms},
 		{"connect storm", r.connectStorm, afterStorm},
-		{"broadcast", r.broadcast, afterBroadcast},
+		{"broadcast", r.broadcastPhase(), afterBroadcast},
 		{"leave storm", r.leaveStorm, afterLeave},
 	}
 	for _, p := range phases {
@@ -310,6 +310,15 @@ func (r *runner) broadcast(ctx context.Context) error {
 	r.logf("broadcast: p50 %.1f ms, p99 %.1f ms over %d messages to %d sockets; %d frames of them outside the room",
 		r.result.Broadcast.P50Ms, r.result.Broadcast.P99Ms, len(latencies), receivers, r.fleet.foreign.Load())
 	return nil
+}
+
+// broadcastPhase is the broadcast phase: one message at a time, or in
+// rate mode at a steady rate.
+func (r *runner) broadcastPhase() func(context.Context) error {
+	if r.opts.Rate > 0 {
+		return r.rateBroadcast
+	}
+	return r.broadcast
 }
 
 // readersIn counts the sockets of room that keep reading.

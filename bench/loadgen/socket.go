@@ -118,7 +118,13 @@ type fleet struct {
 	senderRoom  int
 	probe       atomic.Pointer[probe]
 	foreign     atomic.Int64 // frames with a message of the run outside senderRoom
-	readers     sync.WaitGroup
+	// rate follows the messages of rate mode while it runs.
+	rate atomic.Pointer[rateTracker]
+	// tolerateCloses makes a socket the server closes a count
+	// (serverClosed), not a failure: rate mode counts the losses.
+	tolerateCloses atomic.Bool
+	serverClosed   atomic.Int64
+	readers        sync.WaitGroup
 
 	failureMu sync.Mutex
 	failure   error
@@ -164,6 +170,10 @@ func (f *fleet) noteMessage(s *socket, frame []byte, now, lastProbe int64) int64
 	if !bytes.Contains(frame, f.tokenPrefix) {
 		return lastProbe
 	}
+	if t := f.rate.Load(); t != nil && s.room == f.senderRoom {
+		t.note(frame, now)
+		return lastProbe
+	}
 	if s.room != f.senderRoom {
 		f.foreign.Add(1)
 		return lastProbe
@@ -186,7 +196,9 @@ func (f *fleet) read(s *socket) {
 		err := readFrame(s.conn, buf)
 		if err != nil {
 			framePool.Put(buf)
-			if !s.isClosing() {
+			if !s.isClosing() && f.tolerateCloses.Load() {
+				f.serverClosed.Add(1)
+			} else if !s.isClosing() {
 				f.fail(fmt.Errorf("socket %d closed by the server: %w", s.index, err))
 			}
 			return
