@@ -211,6 +211,9 @@ func TestEveryPageHasSecurityHeaders(t *testing.T) {
 		{anonymous, "/static/vendor/htmx.min.js"}, {anonymous, "/no/such/page"}, {anonymous, "/auth/nope"},
 		{admin, "/"}, {admin, "/r/general"}, {admin, "/rooms"}, {admin, "/admin"}, {admin, "/r/nope"},
 		{admin, "/r/general/messages?before=1"}, {admin, "/r/general/messages?before=x"},
+		// Refused websocket upgrades: the page of a plain GET, and of a
+		// room that does not exist.
+		{anonymous, "/ws"}, {admin, "/ws?room=nope"},
 	}
 	want := map[string]string{
 		"X-Content-Type-Options": "nosniff",

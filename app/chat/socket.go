@@ -22,30 +22,16 @@ func (r *Rooms) Serve(conn Conn, p Peer) error {
 
 	lr := r.live.acquire(p.Room)
 	defer r.live.release(lr)
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-	err := lr.history.load(ctx, r.store, p.Room.ID)
-	cancel()
-	if err != nil {
-		r.log.Error("chat: serve", "user_id", p.User.ID, "room", p.Room.Name, "err", err)
-		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
+	var c *client
+	var err error
+	aside(func() { c, err = r.open(conn, p, lr) })
+	if c == nil {
 		return err
-	}
-
-	c := newClient(p, lr, conn, &r.cfg)
-	// Register before reading the history, so that no message falls between
-	// the two: one added before the read is in it, one after reaches the
-	// queue, and the writer skips what the catch-up already showed.
-	select {
-	case r.hub.register <- c:
-	case <-r.hub.done:
-		writeClose(conn, r.cfg, closeRestart)
-		return ErrClosed
 	}
 	r.cfg.Observer.SocketOpened()
 	defer r.cfg.Observer.SocketClosed()
 	defer r.leave(c)
-
-	if err := r.catchUp(conn, c, p.ShownThrough); err != nil {
+	if err != nil {
 		r.log.Warn("chat: catch up", "user_id", c.user.ID, "room", p.Room.Name, "err", err)
 		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
 		return err
@@ -57,6 +43,47 @@ func (r *Rooms) Serve(conn Conn, p Peer) error {
 	r.readLoop(conn, c)
 	c.finish()
 	return nil
+}
+
+// aside runs fn on a goroutine of its own and waits for it. A socket's
+// reader lives as long as the socket, and a parked goroutine keeps the
+// stack it once grew to (the collector only halves a stack that uses less
+// than a quarter of it): the store, the templates and the JSON decoder
+// need deep stacks, so they run aside, and 10,000 idle readers hold small
+// stacks instead of the deepest each ever needed.
+func aside(fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	<-done
+}
+
+// open loads the room's history, registers the socket with the hub and
+// writes the catch-up. It returns a nil client when the socket never
+// joined, and the client with an error when the catch-up failed.
+func (r *Rooms) open(conn Conn, p Peer, lr *liveRoom) (*client, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	err := lr.history.load(ctx, r.store, p.Room.ID)
+	cancel()
+	if err != nil {
+		r.log.Error("chat: serve", "user_id", p.User.ID, "room", p.Room.Name, "err", err)
+		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
+		return nil, err
+	}
+
+	c := newClient(p, lr, conn, &r.cfg)
+	// Register before reading the history, so that no message falls between
+	// the two: one added before the read is in it, one after reaches the
+	// queue, and the writer skips what the catch-up already showed.
+	select {
+	case r.hub.register <- c:
+	case <-r.hub.done:
+		writeClose(conn, r.cfg, closeRestart)
+		return nil, ErrClosed
+	}
+	return c, r.catchUp(conn, c, p.ShownThrough)
 }
 
 func (r *Rooms) leave(c *client) {
@@ -95,7 +122,7 @@ func (r *Rooms) readLoop(conn Conn, c *client) {
 			return
 		}
 		_ = extend("")
-		r.handleFrame(c, kind, data)
+		aside(func() { r.handleFrame(c, kind, data) })
 	}
 }
 

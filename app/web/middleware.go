@@ -28,6 +28,12 @@ func (s *Server) recoverPanics(c *fiber.Ctx) (err error) {
 
 // setSecurityHeaders applies the headers every response carries.
 func (s *Server) setSecurityHeaders(c *fiber.Ctx) error {
+	err := c.Next()
+	if c.Response().StatusCode() == fiber.StatusSwitchingProtocols {
+		// Not on a websocket's 101, where they mean nothing: fasthttp keeps
+		// that response's headers for the socket's whole life.
+		return err
+	}
 	h := &c.Response().Header
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -39,7 +45,7 @@ func (s *Server) setSecurityHeaders(c *fiber.Ctx) error {
 	if s.secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	return c.Next()
+	return err
 }
 
 // refuseCrossOrigin rejects state-changing requests sent by other sites,

@@ -113,6 +113,7 @@ func New(opts Options) *Server {
 		WriteTimeout:          writeTimeout,
 		IdleTimeout:           idleTimeout,
 		BodyLimit:             bodyLimit,
+		ReduceMemoryUsage:     true,
 		ErrorHandler:          s.handleError,
 	})
 	s.routes()
@@ -121,7 +122,7 @@ func New(opts Options) *Server {
 
 func (s *Server) routes() {
 	app := s.app
-	app.Use(s.logRequests, s.recoverPanics, s.setSecurityHeaders, s.refuseCrossOrigin, s.loadSession, s.pickLocale)
+	app.Use(s.logRequests, s.setSecurityHeaders, s.recoverPanics, s.refuseCrossOrigin, s.loadSession, s.pickLocale)
 
 	app.Get("/static/*", s.serveStatic)
 	app.Get("/healthz", s.checkHealth)

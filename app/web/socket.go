@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/i18n"
@@ -50,12 +52,50 @@ func (s *Server) guardSocket(c *fiber.Ctx) error {
 		shown = -1 // unknown: the socket gets the whole history
 	}
 	c.Locals(localsPeer, chat.Peer{User: user, Room: room, SessionKey: sessionKey(hash), ShownThrough: shown, Locale: locale(c)})
+	keepUpgradeHeaders(&c.Request().Header)
 	return c.Next()
+}
+
+// upgradeHeaders are the request headers the websocket upgrade reads.
+var upgradeHeaders = []string{
+	fiber.HeaderConnection,
+	fiber.HeaderUpgrade,
+	fiber.HeaderOrigin,
+	fiber.HeaderSecWebSocketKey,
+	fiber.HeaderSecWebSocketVersion,
+	fiber.HeaderHost,
+}
+
+// readByUpgrade reports whether the upgrade reads header key, in any case.
+func readByUpgrade(key []byte) bool {
+	for _, h := range upgradeHeaders {
+		if strings.EqualFold(h, string(key)) {
+			return true
+		}
+	}
+	return false
+}
+
+// keepUpgradeHeaders deletes every request header but those the upgrade
+// reads, cookies included, once the socket's peer is known: the websocket
+// package copies the headers and cookies that are left into maps that
+// live as long as the socket, which nothing reads.
+func keepUpgradeHeaders(h *fasthttp.RequestHeader) {
+	h.DelAllCookies()
+	var drop []string
+	h.VisitAll(func(key, _ []byte) {
+		if !readByUpgrade(key) {
+			drop = append(drop, string(key))
+		}
+	})
+	for _, key := range drop {
+		h.Del(key)
+	}
 }
 
 // upgradeSocket hands upgraded sockets to the chat room.
 func (s *Server) upgradeSocket() fiber.Handler {
-	return websocket.New(s.serveSocket, websocket.Config{
+	upgrade := websocket.New(s.serveSocket, websocket.Config{
 		Origins: []string{s.origin},
 		// Reads already pass through fasthttp's own 4 KiB buffer, and client
 		// frames are small: a small second buffer saves memory per socket
@@ -66,6 +106,21 @@ func (s *Server) upgradeSocket() fiber.Handler {
 		WriteBufferSize: 4096,
 		WriteBufferPool: writeBufferPool,
 	})
+	return func(c *fiber.Ctx) error {
+		if err := upgrade(c); err != nil {
+			return err
+		}
+		if c.Response().StatusCode() == fiber.StatusSwitchingProtocols {
+			// fasthttp keeps the request of a hijacked connection until the
+			// socket ends, and with it every buffer its parsing grew (about
+			// 3 KiB); the upgrade has read what it needs. A fresh request
+			// in its place lets them go (fasthttp reads only its method,
+			// protocol and Connection header from here on: GET, HTTP/1.1
+			// and none, as for the real one).
+			*c.Request() = fasthttp.Request{}
+		}
+		return nil
+	}
 }
 
 // serveSocket runs for the socket's whole life; conn is pooled by the
@@ -76,9 +131,10 @@ func (s *Server) serveSocket(conn *websocket.Conn) {
 		return
 	}
 	markSocket(conn.UnderlyingConn())
+	// Attributes, not a logger With them: a logger would be kept for the
+	// socket's life, and both lines are usually below the log level.
 	requestID, _ := conn.Locals(localsRequestID).(string)
-	log := s.log.With("user_id", peer.User.ID, "room", peer.Room.Name, "request_id", requestID)
-	log.Debug("web: websocket connected")
+	s.log.Debug("web: websocket connected", "user_id", peer.User.ID, "room", peer.Room.Name, "request_id", requestID)
 	err := s.opts.Chat.Serve(conn.Conn, peer)
-	log.Debug("web: websocket disconnected", "err", err)
+	s.log.Debug("web: websocket disconnected", "user_id", peer.User.ID, "room", peer.Room.Name, "request_id", requestID, "err", err)
 }

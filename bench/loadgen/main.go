@@ -91,6 +91,7 @@ func parseFlags() (Options, bool) {
 	flag.Var(&pids, "pid", "the server's process ID, to read its CPU and RSS from /proc; several instances' repeated or comma-separated")
 	flag.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a URL that is not loopback")
 	flag.StringVar(&opts.RunID, "run-id", "", "names users lg-RUNID-i (reuse one to sign in existing users); random when empty")
+	flag.DurationVar(&opts.Hold, "hold", 0, "keep the sockets open and idle this long after the connect storm, before the server's RSS is sampled (for a heap profile)")
 	flag.BoolVar(&opts.Restart, "restart", false, "keep the sockets open, wait for the server to be restarted (by a script, see bench/restart.sh), and time until all are back and show the right count")
 	asJSON := flag.Bool("json", false, "print one JSON line instead of the table")
 	flag.Parse()

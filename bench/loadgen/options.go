@@ -39,6 +39,10 @@ type Options struct {
 	AllowRemote  bool      // allow a URL that is not loopback
 	RunID        string    // names users lg-RUNID-i; empty picks a random one
 	Log          io.Writer // progress lines; nil discards them
+	// Hold keeps the sockets open and idle this long after the connect
+	// storm, before the server's RSS is sampled: time for its memory to
+	// settle and for a heap profile to be taken.
+	Hold time.Duration
 	// Restart keeps the sockets open through a restart of the server
 	// (runRestart) instead of the storm, broadcast and leave phases.
 	Restart bool
@@ -99,6 +103,9 @@ func (o Options) normalize() (Options, error) {
 	}
 	if o.PhaseTimeout <= 0 {
 		return o, fmt.Errorf("phase timeout must be positive, got %v", o.PhaseTimeout)
+	}
+	if o.Hold < 0 || o.Hold >= o.PhaseTimeout {
+		return o, fmt.Errorf("hold (%v) must be at least 0 and less than the phase timeout (%v)", o.Hold, o.PhaseTimeout)
 	}
 	if o.RunID == "" {
 		id, err := newRunID()

@@ -98,6 +98,9 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 		{"sign-in", r.signIn, afterSignIn},
 		{"rooms", r.createRooms, afterRooms},
 		{"connect storm", r.connectStorm, afterStorm},
+		// Sampled again after the hold: RSS per socket is then what idle
+		// sockets hold once the storm's garbage is gone.
+		{"hold", r.hold, afterStorm},
 		{"broadcast", r.broadcastPhase(), afterBroadcast},
 		{"leave storm", r.leaveStorm, afterLeave},
 	}
@@ -204,6 +207,24 @@ func (r *runner) connectStorm(ctx context.Context) error {
 	r.result.Storm.ExpectedCount, r.result.Storm.ExpectedCountMin = highest, lowest
 	r.logf("connect storm: every socket shows its room's count (%s), %.3f s after the last dial",
 		describeRange(lowest, highest), r.result.Storm.ConvergeAfterLastDialSeconds)
+	return nil
+}
+
+// hold keeps the sockets open and idle for Hold, then checks that every
+// one still shows its room's count.
+func (r *runner) hold(ctx context.Context) error {
+	if r.opts.Hold == 0 {
+		return nil
+	}
+	r.logf("hold: keeping %d sockets idle for %v", r.opts.Sockets, r.opts.Hold)
+	select {
+	case <-time.After(r.opts.Hold):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if !allShowExpected(r.sockets) {
+		return fmt.Errorf("after the hold not every socket shows its room's count: %s", countSummary(r.sockets))
+	}
 	return nil
 }
 
