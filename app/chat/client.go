@@ -82,9 +82,11 @@ func newClient(p Peer, room *liveRoom, conn Conn, cfg *Config) *client {
 // roomID is the ID of the socket's room.
 func (c *client) roomID() int64 { return c.room.room.ID }
 
-// push queues a frame for the socket; it reports false, queueing nothing,
-// when the queue is full: the socket is too slow.
-func (c *client) push(f frame) bool {
+// push queues frames for the socket, all or none; it reports false,
+// queueing nothing, when the queue is already full: the socket is too
+// slow. Frames pushed together go out in one batch, so they may take the
+// queue past its size once.
+func (c *client) push(fs ...frame) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done {
@@ -93,7 +95,7 @@ func (c *client) push(f frame) bool {
 	if len(c.queue) >= c.queueSize {
 		return false
 	}
-	c.queue = append(c.queue, f)
+	c.queue = append(c.queue, fs...)
 	c.wake()
 	return true
 }

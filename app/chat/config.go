@@ -20,6 +20,13 @@ type Config struct {
 	// PresenceMaxDelay caps how long a burst of changes can hold the count
 	// back: under constant churn it still goes out this often.
 	PresenceMaxDelay time.Duration
+	// WritesPerSecond paces busy rooms: a room's frames go out at most
+	// once every open sockets / WritesPerSecond (at most MaxFanOutGap),
+	// those that come in between together as one write to each socket, so
+	// that the instance writes about this often a second at most however
+	// busy its rooms are. 0 sends every frame at once.
+	WritesPerSecond int
+	MaxFanOutGap    time.Duration
 	// SendQueueSize is how many frames may wait for a socket; a socket whose
 	// queue is full is too slow and is dropped.
 	SendQueueSize int
@@ -45,6 +52,8 @@ func DefaultConfig() Config {
 		PingInterval:      50 * time.Second,
 		PresenceQuiet:     50 * time.Millisecond,
 		PresenceMaxDelay:  time.Second,
+		WritesPerSecond:   100_000,
+		MaxFanOutGap:      250 * time.Millisecond,
 		SendQueueSize:     32,
 		MaxFrameBytes:     8 << 10,
 		MessageRateLimit:  20,

@@ -90,6 +90,12 @@ type hub struct {
 	people map[int64]int
 	// dirty are the rooms whose presence changed since their last flush.
 	dirty map[*roomPresence]struct{}
+	// holding are the rooms with frames held for their next fan-out.
+	holding map[*roomPresence]struct{}
+	// sockets is how many sockets are open here, in every room.
+	sockets int
+	// scratch is fanOut's batch of one socket, kept between fan-outs.
+	scratch []frame
 	// cluster is the other instances' presence; nil when the chat runs alone.
 	cluster    *cluster
 	flushTimer *time.Timer
@@ -113,6 +119,7 @@ func newHub(cfg Config, render Renderer, log *slog.Logger) *hub {
 		rooms:      make(map[int64]*roomPresence),
 		people:     make(map[int64]int),
 		dirty:      make(map[*roomPresence]struct{}),
+		holding:    make(map[*roomPresence]struct{}),
 	}
 	h.flushTimer = time.NewTimer(time.Hour)
 	h.flushTimer.Stop()
@@ -131,14 +138,7 @@ func (h *hub) run() {
 		case c := <-h.unregister:
 			h.remove(c)
 		case rf := <-h.broadcast:
-			if r := h.rooms[rf.roomID]; r != nil {
-				views := make(map[messageView]*fragment)
-				for c := range r.clients {
-					if f := h.pick(rf, c, views); f.pm != nil {
-						h.enqueue(c, f)
-					}
-				}
-			}
+			h.post(rf)
 		case key := <-h.endSession:
 			h.signOut(key)
 		case userID := <-h.endUser:
@@ -146,7 +146,7 @@ func (h *hub) run() {
 		case call := <-h.calls:
 			call()
 		case <-h.flushTimer.C:
-			h.flushDue()
+			h.runDue()
 		case <-h.stop:
 			for _, r := range h.rooms {
 				for c := range r.clients {
@@ -184,6 +184,7 @@ func (h *hub) add(c *client) {
 	// arrived is the person's arrival in the room, on any instance; their
 	// first socket of the room here is only that when they are nowhere else.
 	arrived := r.add(c)
+	h.sockets++
 	if r.people[c.user.ID].sockets == 1 {
 		h.people[c.user.ID]++
 		h.cfg.Observer.PeopleOnline(len(h.people))
@@ -211,6 +212,7 @@ func (h *hub) remove(c *client) {
 	if !ok {
 		return
 	}
+	h.sockets--
 	if p := r.people[c.user.ID]; p == nil || p.sockets == 0 { // their last socket of the room here
 		if h.people[c.user.ID]--; h.people[c.user.ID] <= 0 {
 			delete(h.people, c.user.ID)
@@ -229,10 +231,10 @@ func (h *hub) drop(c *client, code int) {
 	c.close(code)
 }
 
-// enqueue hands a frame to a socket, or drops the socket when its queue is
+// enqueue hands frames to a socket, or drops the socket when its queue is
 // full: the hub never waits for a slow peer.
-func (h *hub) enqueue(c *client, f frame) {
-	if !c.push(f) {
+func (h *hub) enqueue(c *client, fs ...frame) {
+	if !c.push(fs...) {
 		h.log.Info("chat: dropping slow socket", "user_id", c.user.ID, "room_id", c.roomID())
 		h.cfg.Observer.SocketDropped()
 		h.drop(c, closeTooSlow)
@@ -304,10 +306,12 @@ func (h *hub) schedule(due time.Time) {
 	h.flushTimer.Reset(max(time.Until(due), 0))
 }
 
-// flushDue flushes every room whose flush is due and schedules the next.
-func (h *hub) flushDue() {
+// runDue sends what is due when the timer fires: held frames whose gap
+// is over, and presence flushes; it schedules the next.
+func (h *hub) runDue() {
 	h.timerDue = time.Time{}
 	now := time.Now()
+	h.releaseDue(now)
 	var due []*roomPresence
 	for r := range h.dirty {
 		if !r.due.After(now) {
@@ -335,8 +339,13 @@ func (h *hub) flush(r *roomPresence, now time.Time) {
 		if h.rooms[r.id] == r {
 			delete(h.rooms, r.id)
 		}
+		r.pacing.held = nil
+		delete(h.holding, r)
 		return
 	}
+	// Messages held for the room go first, so that a notice never
+	// overtakes them.
+	h.releaseHeld(r, now)
 	var summary []Notice
 	if len(events) > 0 {
 		summary = summarize(events, now)

@@ -70,3 +70,27 @@ func TestPresenceBurstIsCoalesced(t *testing.T) {
 		t.Errorf("a socket got %d frames for a burst of %d arrivals, want a handful", worst, people)
 	}
 }
+
+func TestFanOutGap(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.WritesPerSecond, cfg.MaxFanOutGap = 100_000, 250*time.Millisecond
+	off := cfg
+	off.WritesPerSecond = 0
+	tests := []struct {
+		name    string
+		sockets int
+		cfg     Config
+		want    time.Duration
+	}{
+		{"no sockets", 0, cfg, 0},
+		{"a small instance", 100, cfg, time.Millisecond},
+		{"10,000 sockets", 10_000, cfg, 100 * time.Millisecond},
+		{"capped", 19_000_000, cfg, 250 * time.Millisecond},
+		{"pacing off", 10_000, off, 0},
+	}
+	for _, tt := range tests {
+		if got := fanOutGap(tt.sockets, tt.cfg); got != tt.want {
+			t.Errorf("%s: fanOutGap(%d) = %v, want %v", tt.name, tt.sockets, got, tt.want)
+		}
+	}
+}

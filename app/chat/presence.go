@@ -30,6 +30,9 @@ type roomPresence struct {
 	events       []presenceEvent
 	pendingSince time.Time
 	due          time.Time
+
+	// pacing holds the room's frames while it is busy (see fanout.go).
+	pacing pacing
 }
 
 // person is one user in a room and how many sockets they have open there.

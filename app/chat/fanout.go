@@ -1,0 +1,97 @@
+package chat
+
+import "time"
+
+// pacing spaces one room's fan-outs while the room is busy. A frame for
+// the room goes out at once when the room's last fan-out is at least the
+// hub's gap old; one that comes sooner is held, with every frame after
+// it, until the gap is over, and they all go out together: each socket
+// then gets them as one websocket message. A quiet room's message thus
+// goes out at once, and a busy room costs each of its sockets at most one
+// write a gap, however many messages a second it sees.
+type pacing struct {
+	// last is when the room's frames last went out.
+	last time.Time
+	// held are the frames waiting for due, in order.
+	held []roomFrame
+	due  time.Time
+}
+
+// fanOutGap is the least time between two fan-outs of one room: open
+// sockets / WritesPerSecond, so that all rooms together write at most
+// about WritesPerSecond times a second, and never more than MaxFanOutGap.
+func fanOutGap(sockets int, cfg Config) time.Duration {
+	if cfg.WritesPerSecond <= 0 || sockets <= 0 {
+		return 0
+	}
+	gap := time.Duration(sockets) * time.Second / time.Duration(cfg.WritesPerSecond)
+	return min(gap, cfg.MaxFanOutGap)
+}
+
+// post sends a frame to every socket of its room, or holds it for the
+// room's next fan-out.
+func (h *hub) post(rf roomFrame) {
+	r := h.rooms[rf.roomID]
+	if r == nil {
+		return
+	}
+	p := &r.pacing
+	if len(p.held) > 0 { // keep the room's order
+		p.held = append(p.held, rf)
+		return
+	}
+	now := time.Now()
+	if gap := fanOutGap(h.sockets, h.cfg); gap > 0 && now.Sub(p.last) < gap {
+		p.held = append(p.held, rf)
+		p.due = p.last.Add(gap)
+		h.holding[r] = struct{}{}
+		h.schedule(p.due)
+		return
+	}
+	h.fanOut(r, []roomFrame{rf}, now)
+}
+
+// releaseHeld sends a room's held frames now.
+func (h *hub) releaseHeld(r *roomPresence, now time.Time) {
+	held := r.pacing.held
+	r.pacing.held = nil
+	delete(h.holding, r)
+	if len(held) > 0 {
+		h.fanOut(r, held, now)
+	}
+}
+
+// releaseDue sends the held frames of every room whose gap is over, and
+// reschedules the others.
+func (h *hub) releaseDue(now time.Time) {
+	for r := range h.holding {
+		if r.pacing.due.After(now) {
+			h.schedule(r.pacing.due)
+			continue
+		}
+		h.releaseHeld(r, now)
+	}
+}
+
+// fanOut hands frames to every socket of a room, all of one socket's at
+// once, so that its writer takes them as one batch. Each message is
+// rendered once per kind of reader, not once per socket.
+func (h *hub) fanOut(r *roomPresence, frames []roomFrame, now time.Time) {
+	r.pacing.last = now
+	views := make([]map[messageView]*fragment, len(frames))
+	for i := range views {
+		views[i] = make(map[messageView]*fragment)
+	}
+	for c := range r.clients {
+		batch := h.scratch[:0]
+		for i, rf := range frames {
+			if f := h.pick(rf, c, views[i]); f.pm != nil {
+				batch = append(batch, f)
+			}
+		}
+		if len(batch) > 0 {
+			h.enqueue(c, batch...)
+		}
+		h.scratch = batch[:0]
+	}
+}
