@@ -23,7 +23,6 @@ const (
 	clientReadBuffer   = 2048                 // per socket; frames are small
 	clientWriteBuffer  = 1024                 // pooled: only one socket ever sends
 	senderIndex        = 0                    // the socket that sends the messages
-	survivorIndex      = 0                    // the socket left open in the leave storm
 	messageTokenPrefix = "lgtok%sx"           // run ID; every message of a run carries it
 	messageTokenSuffix = "%dz"                // message number; makes the token unique per message
 	messageTextPrefix  = "lg "                // text before the token
@@ -440,24 +439,36 @@ func chatPayload(text string) ([]byte, error) {
 // leaveStorm closes every socket but the survivor and waits until it
 // shows "1 user online": its user has no other socket left.
 func (r *runner) leaveStorm(ctx context.Context) error {
-	survivor := r.sockets[survivorIndex]
+	// The first socket, or after a rate run that had the server drop
+	// sockets, the first one still open.
+	survivor := -1
+	for i, s := range r.sockets {
+		if !s.closedByServer.Load() {
+			survivor = i
+			break
+		}
+	}
+	if survivor < 0 {
+		return errors.New("every socket was closed by the server: nobody is left to see the count")
+	}
 	leaving := make([]*socket, 0, len(r.sockets)-1)
 	for i, s := range r.sockets {
-		if i != survivorIndex {
+		if i != survivor {
 			leaving = append(leaving, s)
 		}
 	}
+	survivorSocket := r.sockets[survivor]
 	start := r.fleet.now()
 	closeSockets(leaving)
 	closed := r.fleet.now()
 	r.logf("leave storm: %d sockets closed in %.3f s; waiting for the survivor to show 1", len(leaving), seconds(closed-start))
-	if err := r.waitUntil(ctx, func() bool { return survivor.count.Load() == 1 }); err != nil {
-		return fmt.Errorf("wait for count 1: %w; the survivor shows %d", err, survivor.count.Load())
+	if err := r.waitUntil(ctx, func() bool { return survivorSocket.count.Load() == 1 }); err != nil {
+		return fmt.Errorf("wait for count 1: %w; the survivor shows %d", err, survivorSocket.count.Load())
 	}
-	converged := max(0, survivor.countChangedAt.Load()-start)
+	converged := max(0, survivorSocket.countChangedAt.Load()-start)
 	r.result.Leave = LeaveResult{
 		Closed:          len(leaving),
-		SurvivorCount:   int(survivor.count.Load()),
+		SurvivorCount:   int(survivorSocket.count.Load()),
 		CloseSeconds:    seconds(closed - start),
 		ConvergeSeconds: seconds(converged),
 	}

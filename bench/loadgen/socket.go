@@ -37,6 +37,9 @@ type socket struct {
 	frames         atomic.Int64
 	payloadBytes   atomic.Int64
 	presenceFrames atomic.Int64 // frames that carried a #num-users fragment
+	// closedByServer is set when the server ended the socket (rate mode
+	// tolerates that: a dropped slow socket).
+	closedByServer atomic.Bool
 }
 
 // place is where a socket belongs: its user and room, and the count its
@@ -196,6 +199,9 @@ func (f *fleet) read(s *socket) {
 		err := readFrame(s.conn, buf)
 		if err != nil {
 			framePool.Put(buf)
+			if !s.isClosing() {
+				s.closedByServer.Store(true)
+			}
 			if !s.isClosing() && f.tolerateCloses.Load() {
 				f.serverClosed.Add(1)
 			} else if !s.isClosing() {
