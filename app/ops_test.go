@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -404,6 +406,29 @@ func TestLogsKeepSecretsOut(t *testing.T) {
 		var v map[string]any
 		if err := json.Unmarshal([]byte(line), &v); err != nil {
 			t.Errorf("log line is not JSON: %q", line)
+		}
+	}
+}
+
+// A server stopped at once after it started, before it got to accept a
+// connection, must still stop: its address freed, nothing left running
+// (goleak checks the last part after the package's tests).
+func TestShutdownRightAfterStart(t *testing.T) {
+	for range 20 {
+		cfg := testConfig(t)
+		a, err := app.Start(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = a.Shutdown(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("shut down right after start: %v", err)
+		}
+		if conn, err := net.DialTimeout("tcp", a.Addr(), time.Second); err == nil {
+			conn.Close()
+			t.Fatalf("%s still accepts connections after Shutdown", a.Addr())
 		}
 	}
 }

@@ -79,6 +79,9 @@ type Server struct {
 	draining atomic.Bool
 	// conns is the listener Serve uses, nil before it runs.
 	conns atomic.Pointer[connTracker]
+	// stopping is set once Shutdown has begun: a Serve that starts after
+	// it must not accept connections.
+	stopping atomic.Bool
 	// dummyHash is compared against when a username does not exist, so that
 	// the answer takes as long as for a wrong password.
 	dummyHash func() []byte
@@ -160,6 +163,11 @@ func (s *Server) routes() {
 func (s *Server) Serve(ln net.Listener) error {
 	conns := trackConns(ln, s.obs.SocketBytesWritten)
 	s.conns.Store(conns)
+	// Shutdown sets stopping before it looks for conns: one of the two
+	// sees the other, so a Serve that starts late never accepts.
+	if s.stopping.Load() {
+		return conns.Close()
+	}
 	if err := s.app.Listener(conns); err != nil {
 		return fmt.Errorf("web: serve: %w", err)
 	}
@@ -171,6 +179,7 @@ func (s *Server) Serve(ln net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	// Stop accepting, then drop the connections that never sent a request:
 	// fasthttp would wait for them until ReadTimeout (see connTracker).
+	s.stopping.Store(true)
 	if conns := s.conns.Load(); conns != nil {
 		_ = conns.Close()
 		conns.closeUnused()
