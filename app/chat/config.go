@@ -21,10 +21,11 @@ type Config struct {
 	// back: under constant churn it still goes out this often.
 	PresenceMaxDelay time.Duration
 	// WritesPerSecond paces busy rooms: a room's frames go out at most
-	// once every open sockets / WritesPerSecond (at most MaxFanOutGap),
-	// those that come in between together as one write to each socket, so
-	// that the instance writes about this often a second at most however
-	// busy its rooms are. 0 sends every frame at once.
+	// once every (its sockets / WritesPerSecond), and never less often
+	// than every MaxFanOutGap; those that come in between go together, as
+	// one write to each socket, so that a room costs about this many
+	// writes a second at most however busy it is. 0 sends every frame at
+	// once.
 	WritesPerSecond int
 	MaxFanOutGap    time.Duration
 	// SendQueueSize is how many frames may wait for a socket; a socket whose

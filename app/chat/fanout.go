@@ -17,9 +17,11 @@ type pacing struct {
 	due  time.Time
 }
 
-// fanOutGap is the least time between two fan-outs of one room: open
-// sockets / WritesPerSecond, so that all rooms together write at most
-// about WritesPerSecond times a second, and never more than MaxFanOutGap.
+// fanOutGap is the least time between two fan-outs of a room of sockets
+// sockets: sockets / WritesPerSecond, so that a room costs at most about
+// WritesPerSecond writes a second however busy it is, and never more
+// than MaxFanOutGap. A small room is not held back: 10 sockets at
+// 100,000 writes a second are 0.1 ms apart.
 func fanOutGap(sockets int, cfg Config) time.Duration {
 	if cfg.WritesPerSecond <= 0 || sockets <= 0 {
 		return 0
@@ -41,7 +43,7 @@ func (h *hub) post(rf roomFrame) {
 		return
 	}
 	now := time.Now()
-	if gap := fanOutGap(h.sockets, h.cfg); gap > 0 && now.Sub(p.last) < gap {
+	if gap := fanOutGap(len(r.clients), h.cfg); gap > 0 && now.Sub(p.last) < gap {
 		p.held = append(p.held, rf)
 		p.due = p.last.Add(gap)
 		h.holding[r] = struct{}{}

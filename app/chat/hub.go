@@ -92,8 +92,6 @@ type hub struct {
 	dirty map[*roomPresence]struct{}
 	// holding are the rooms with frames held for their next fan-out.
 	holding map[*roomPresence]struct{}
-	// sockets is how many sockets are open here, in every room.
-	sockets int
 	// scratch is fanOut's batch of one socket, kept between fan-outs.
 	scratch []frame
 	// cluster is the other instances' presence; nil when the chat runs alone.
@@ -184,7 +182,6 @@ func (h *hub) add(c *client) {
 	// arrived is the person's arrival in the room, on any instance; their
 	// first socket of the room here is only that when they are nowhere else.
 	arrived := r.add(c)
-	h.sockets++
 	if r.people[c.user.ID].sockets == 1 {
 		h.people[c.user.ID]++
 		h.cfg.Observer.PeopleOnline(len(h.people))
@@ -212,7 +209,6 @@ func (h *hub) remove(c *client) {
 	if !ok {
 		return
 	}
-	h.sockets--
 	if p := r.people[c.user.ID]; p == nil || p.sockets == 0 { // their last socket of the room here
 		if h.people[c.user.ID]--; h.people[c.user.ID] <= 0 {
 			delete(h.people, c.user.ID)

@@ -83,8 +83,9 @@ func TestFanOutGap(t *testing.T) {
 		want    time.Duration
 	}{
 		{"no sockets", 0, cfg, 0},
-		{"a small instance", 100, cfg, time.Millisecond},
-		{"10,000 sockets", 10_000, cfg, 100 * time.Millisecond},
+		{"a room of ten", 10, cfg, 100 * time.Microsecond},
+		{"a room of a hundred", 100, cfg, time.Millisecond},
+		{"a room of 10,000", 10_000, cfg, 100 * time.Millisecond},
 		{"capped", 19_000_000, cfg, 250 * time.Millisecond},
 		{"pacing off", 10_000, off, 0},
 	}
