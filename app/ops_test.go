@@ -388,7 +388,7 @@ func TestLogsKeepSecretsOut(t *testing.T) {
 	out := logs.String()
 	// The log did record these paths, so the test can see a leak.
 	for _, want := range []string{`"route":"/auth/:provider/callback"`, `"route":"/login"`, `"route":"/register"`,
-		`"msg":"web: websocket connected"`, `"msg":"web: websocket disconnected"`, `"msg":"web: oauth sign-in refused"`, `"request_id":"`} {
+		`"msg":"web: websocket connected"`, `"msg":"chat: socket closed"`, `"msg":"web: oauth sign-in refused"`, `"request_id":"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %s", want)
 		}

@@ -262,7 +262,8 @@ func serve(tb testing.TB, r *Rooms, conn *fakeConn, userID int64) {
 func serveIn(tb testing.TB, r *Rooms, room parley.Room, conn *fakeConn, userID int64) {
 	tb.Helper()
 	p := Peer{User: parley.User{ID: userID, DisplayName: "user" + strconv.FormatInt(userID, 10)}, Room: room, ShownThrough: 0}
-	go func() { _ = r.Serve(conn, p) }()
+	// As the web handler does: the socket goes on on its own goroutine.
+	go func() { _, _ = r.Open(conn, p) }()
 }
 
 // eventually polls cond until it holds or the deadline passes.

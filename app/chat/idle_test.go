@@ -35,7 +35,7 @@ func TestIdleSocketsHoldOneGoroutineEach(t *testing.T) {
 		t.Errorf("%d idle sockets hold %d goroutines, want %d (one each)", sockets, got, sockets)
 	}
 	stacks := goroutineStacks()
-	if got := strings.Count(stacks, "chat.(*Rooms).Serve("); got != sockets {
+	if got := strings.Count(stacks, "chat.(*Rooms).run("); got != sockets {
 		t.Errorf("%d goroutines serve a socket, want %d", got, sockets)
 	}
 	if got := strings.Count(stacks, "chat.(*client).writeOut("); got != 0 {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"time"
 	"unicode/utf8"
 
@@ -13,36 +15,75 @@ import (
 	"github.com/parleychat/parley/app/parley"
 )
 
-// Serve runs one socket until it closes. It must be called from the
-// websocket handler and blocks for the socket's life; conn is not used
-// after it returns.
-func (r *Rooms) Serve(conn Conn, p Peer) error {
+// Open opens a socket in its room: it loads the room's history,
+// registers the socket and writes its catch-up, then hands the socket to
+// a goroutine of its own that reads it until it closes. conn belongs to
+// the chat from the call on: Open closes it when it fails, the socket's
+// goroutine when it ends, and ended is closed after that.
+//
+// The caller's goroutine may end as soon as Open returns: one goroutine
+// per idle socket, with a stack no deeper than a read needs, is what the
+// chat keeps.
+func (r *Rooms) Open(conn Conn, p Peer) (ended <-chan struct{}, err error) {
 	r.sockets.Add(1)
-	defer r.sockets.Done()
-
 	lr := r.live.acquire(p.Room)
-	defer r.live.release(lr)
-	var c *client
-	var err error
-	aside(func() { c, err = r.open(conn, p, lr) })
+	c, err := r.open(conn, p, lr)
 	if c == nil {
-		return err
+		r.live.release(lr)
+		r.sockets.Done()
+		_ = conn.Close()
+		return nil, err
 	}
 	r.cfg.Observer.SocketOpened()
-	defer r.cfg.Observer.SocketClosed()
-	defer r.leave(c)
 	if err != nil {
 		r.log.Warn("chat: catch up", "user_id", c.user.ID, "room", p.Room.Name, "err", err)
 		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
+		r.cfg.Observer.SocketClosed()
+		r.leave(c)
+		r.live.release(lr)
+		r.sockets.Done()
+		_ = conn.Close()
+		return nil, err
+	}
+	done := make(chan struct{})
+	go r.run(c, lr, done)
+	return done, nil
+}
+
+// Serve is Open, and waits until the socket has closed.
+func (r *Rooms) Serve(conn Conn, p Peer) error {
+	ended, err := r.Open(conn, p)
+	if err != nil {
 		return err
 	}
-
-	// From here on a writer runs only while the socket has something to
-	// write; this goroutine reads.
-	c.start()
-	r.readLoop(conn, c)
-	c.finish()
+	<-ended
 	return nil
+}
+
+// run is the socket's goroutine: it reads the socket until it closes,
+// then takes it out of its room. A writer runs only while the socket has
+// something to write.
+func (r *Rooms) run(c *client, lr *liveRoom, done chan struct{}) {
+	defer close(done)
+	defer r.sockets.Done()
+	defer r.live.release(lr)
+	defer r.cfg.Observer.SocketClosed()
+	defer r.leave(c)
+	defer c.finish()
+	defer r.endSocket(c)
+	c.start()
+	r.readLoop(c.conn, c)
+}
+
+// endSocket logs a socket's end; one whose goroutine panicked is ended
+// like any other, as the websocket handler would have, without taking
+// the process down.
+func (r *Rooms) endSocket(c *client) {
+	if p := recover(); p != nil {
+		r.log.Error("chat: socket panicked", "user_id", c.user.ID, "room", c.room.room.Name, "panic", p)
+		return
+	}
+	r.log.Debug("chat: socket closed", "user_id", c.user.ID, "room", c.room.room.Name)
 }
 
 // aside runs fn on a goroutine of its own and waits for it. A socket's
@@ -50,14 +91,24 @@ func (r *Rooms) Serve(conn Conn, p Peer) error {
 // stack it once grew to (the collector only halves a stack that uses less
 // than a quarter of it): the store, the templates and the JSON decoder
 // need deep stacks, so they run aside, and 10,000 idle readers hold small
-// stacks instead of the deepest each ever needed.
+// stacks instead of the deepest each ever needed. A panic in fn goes on
+// in the caller, with fn's stack, as if fn had run there.
 func aside(fn func()) {
+	var panicked any
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() {
+			if p := recover(); p != nil {
+				panicked = fmt.Sprintf("%v\n\n%s", p, debug.Stack())
+			}
+		}()
 		fn()
 	}()
 	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
 }
 
 // open loads the room's history, registers the socket with the hub and

@@ -119,6 +119,9 @@ func New(opts Options) *Server {
 		ReduceMemoryUsage:     true,
 		ErrorHandler:          s.handleError,
 	})
+	// Upgraded connections outlive their hijack handler: the chat reads
+	// and closes them (see serveSocket).
+	s.app.Server().KeepHijackedConns = true
 	s.routes()
 	return s
 }

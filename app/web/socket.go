@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"errors"
+	"net"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -123,18 +125,53 @@ func (s *Server) upgradeSocket() fiber.Handler {
 	}
 }
 
-// serveSocket runs for the socket's whole life; conn is pooled by the
-// websocket package and must not be kept after it returns.
+// serveSocket hands an upgraded socket to the chat. The chat reads it on
+// a goroutine of its own, so this one, with its deep stack and fasthttp's
+// request context, ends at once: only the connection outlives it, which
+// fasthttp leaves open (KeepHijackedConns) for the chat to close; conn,
+// the websocket package's pooled wrapper, is not kept.
 func (s *Server) serveSocket(conn *websocket.Conn) {
 	peer, ok := conn.Locals(localsPeer).(chat.Peer)
 	if !ok {
+		_ = conn.Close()
 		return
 	}
 	markSocket(conn.UnderlyingConn())
-	// Attributes, not a logger With them: a logger would be kept for the
-	// socket's life, and both lines are usually below the log level.
 	requestID, _ := conn.Locals(localsRequestID).(string)
 	s.log.Debug("web: websocket connected", "user_id", peer.User.ID, "room", peer.Room.Name, "request_id", requestID)
-	err := s.opts.Chat.Serve(conn.Conn, peer)
-	s.log.Debug("web: websocket disconnected", "user_id", peer.User.ID, "room", peer.Room.Name, "request_id", requestID, "err", err)
+	if readsPooledBuffer(conn.UnderlyingConn()) {
+		// The socket must end before this handler does (see
+		// readsPooledBuffer): the old way, one goroutine for its life.
+		if err := s.opts.Chat.Serve(conn.Conn, peer); err != nil {
+			s.log.Debug("web: websocket failed", "user_id", peer.User.ID, "request_id", requestID, "err", err)
+		}
+		return
+	}
+	if _, err := s.opts.Chat.Open(conn.Conn, peer); err != nil {
+		s.log.Debug("web: websocket failed", "user_id", peer.User.ID, "request_id", requestID, "err", err)
+	}
+}
+
+// netConnType is the type of a plain connection.
+var netConnType = reflect.TypeFor[net.Conn]()
+
+// readsPooledBuffer reports whether the hijacked connection nc reads
+// through fasthttp's pooled bufio.Reader, which fasthttp takes back when
+// the hijack handler returns, even with KeepHijackedConns: it does so when
+// the client sent bytes after its upgrade request before the answer came
+// (with ReduceMemoryUsage it reads from the connection itself otherwise).
+// Such a socket must not outlive the handler, or it would read from a
+// buffer another connection reuses. fasthttp does not export the reader
+// of its hijackConn, so this looks at it by reflection, and answers true
+// for anything it does not recognise.
+func readsPooledBuffer(nc net.Conn) bool {
+	v := reflect.ValueOf(nc)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return true
+	}
+	r := v.Elem().FieldByName("r")
+	if !r.IsValid() || r.Kind() != reflect.Interface || r.IsNil() {
+		return true
+	}
+	return !r.Elem().Type().Implements(netConnType)
 }
