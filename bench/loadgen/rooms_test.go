@@ -153,6 +153,11 @@ func TestNormalizeRooms(t *testing.T) {
 			"must be 2 to 32 characters long"},
 		{"any run ID with one room", func(o *Options) { o.RunID = "a_b" }, ""},
 		{"a random run ID makes room names", func(o *Options) { o.Rooms = 100; o.RunID = "" }, ""},
+		{"a hold", func(o *Options) { o.Hold = time.Second / 2 }, ""},
+		{"a negative hold", func(o *Options) { o.Hold = -time.Second },
+			"hold (-1s) must be at least 0 and less than the phase timeout (1s)"},
+		{"a hold as long as a phase", func(o *Options) { o.Hold = time.Second },
+			"hold (1s) must be at least 0 and less than the phase timeout (1s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
