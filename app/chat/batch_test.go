@@ -33,7 +33,7 @@ func TestQueuedFramesAreWrittenAsOneMessage(t *testing.T) {
 		}
 	}
 	r.hub.call(func() {}) // the hub has queued the last message
-	close(slow.stall)
+	slow.release()
 	// The first presence flush, then the replies and messages that queued
 	// behind it.
 	eventually(t, "every message written", func() bool {

@@ -139,6 +139,7 @@ func (c *client) wake() {
 	}
 	c.writing = true
 	c.writers.Add(1)
+	c.room.writers.Add(1)
 	go c.writeOut()
 }
 
@@ -236,6 +237,7 @@ func (c *client) take(frags []*fragment) (_ []*fragment, closeCode int) {
 // reader stops too.
 func (c *client) writeOut() {
 	defer c.writers.Done()
+	defer c.room.writers.Add(-1)
 	// One array for the writer's life: batching allocates nothing.
 	var frags [maxBatch]*fragment
 	for {

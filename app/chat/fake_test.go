@@ -29,7 +29,8 @@ type fakeConn struct {
 	attempts  atomic.Int64 // writes begun, stalled or not
 	pings     atomic.Int64
 	closeCode atomic.Int64
-	stall     chan struct{} // when not nil, writes block until the deadline
+	stallMu   sync.Mutex
+	stall     chan struct{} // when not nil, writes block until it closes or the deadline
 	closed    chan struct{}
 	closeOnce sync.Once
 	deadline  atomic.Int64 // write deadline, unix nanoseconds
@@ -86,11 +87,33 @@ func (w *fakeWriter) Close() error {
 	return nil
 }
 
+// release lets the stalled writes through, and those after them.
+func (c *fakeConn) release() {
+	c.stallMu.Lock()
+	defer c.stallMu.Unlock()
+	if c.stall != nil {
+		close(c.stall)
+		c.stall = nil
+	}
+}
+
+// stallWrites makes the writes from now on block until release.
+func (c *fakeConn) stallWrites() {
+	c.stallMu.Lock()
+	defer c.stallMu.Unlock()
+	if c.stall == nil {
+		c.stall = make(chan struct{})
+	}
+}
+
 func (c *fakeConn) write(fragments int) error {
 	c.attempts.Add(1)
-	if c.stall != nil {
+	c.stallMu.Lock()
+	stall := c.stall
+	c.stallMu.Unlock()
+	if stall != nil {
 		select {
-		case <-c.stall:
+		case <-stall:
 		case <-c.closed:
 			return errors.New("closed")
 		case <-time.After(time.Until(time.Unix(0, c.deadline.Load()))):

@@ -1,6 +1,9 @@
 package chat
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // pacing spaces one room's fan-outs while the room is busy. A frame for
 // the room goes out at once when the room's last fan-out is at least the
@@ -8,13 +11,32 @@ import "time"
 // it, until the gap is over, and they all go out together: each socket
 // then gets them as one websocket message. A quiet room's message thus
 // goes out at once, and a busy room costs each of its sockets at most one
-// write a gap, however many messages a second it sees.
+// write a gap, however many messages a second it sees. A big room's
+// fan-out also waits, past its gap, until most of its sockets have
+// written the one before (see writing).
 type pacing struct {
 	// last is when the room's frames last went out.
 	last time.Time
 	// held are the frames waiting for due, in order.
 	held []roomFrame
 	due  time.Time
+	// writers counts the room's sockets with a writer running (the
+	// liveRoom's count, shared with them).
+	writers *atomic.Int32
+}
+
+// busyPoll is how often the hub looks again at a busy room whose gap is
+// over but whose sockets are still writing its last fan-out.
+const busyPoll = 2 * time.Millisecond
+
+// writing reports whether more of the room's sockets are still writing
+// than a few that may be stalled: a new fan-out then waits for them,
+// unless the room's last one is MaxFanOutGap old. Each fan-out thus
+// waits for the one before, however slow the machine, so that a burst
+// piles up into bigger batches rather than into more writes that crowd
+// each other out, and no socket's writer falls rounds behind the others.
+func (p *pacing) writing(sockets int) bool {
+	return p.writers != nil && int(p.writers.Load()) > 1+sockets/32
 }
 
 // fanOutGap is the least time between two fan-outs of a room of sockets
@@ -43,14 +65,38 @@ func (h *hub) post(rf roomFrame) {
 		return
 	}
 	now := time.Now()
-	if gap := fanOutGap(len(r.clients), h.cfg); gap > 0 && now.Sub(p.last) < gap {
+	if due, wait := h.nextFanOut(r, now); wait {
 		p.held = append(p.held, rf)
-		p.due = p.last.Add(gap)
+		p.due = due
 		h.holding[r] = struct{}{}
 		h.schedule(p.due)
 		return
 	}
 	h.fanOut(r, []roomFrame{rf}, now)
+}
+
+// nextFanOut tells whether a room's frames must wait at now, and until
+// when: its gap since the last fan-out, then, while the room's sockets
+// are still writing that one, another busyPoll at a time, up to
+// MaxFanOutGap after it.
+func (h *hub) nextFanOut(r *roomPresence, now time.Time) (due time.Time, wait bool) {
+	p := &r.pacing
+	gap := fanOutGap(len(r.clients), h.cfg)
+	if gap <= 0 {
+		return now, false
+	}
+	if due := p.last.Add(gap); now.Before(due) {
+		return due, true
+	}
+	// A room whose gap is shorter than busyPoll is written sooner than the
+	// hub would look again: it never waits for its writers.
+	if limit := p.last.Add(h.cfg.MaxFanOutGap); gap >= busyPoll && now.Before(limit) && p.writing(len(r.clients)) {
+		if next := now.Add(busyPoll); next.Before(limit) {
+			return next, true
+		}
+		return limit, true
+	}
+	return now, false
 }
 
 // releaseHeld sends a room's held frames now.
@@ -69,6 +115,11 @@ func (h *hub) releaseDue(now time.Time) {
 	for r := range h.holding {
 		if r.pacing.due.After(now) {
 			h.schedule(r.pacing.due)
+			continue
+		}
+		if due, wait := h.nextFanOut(r, now); wait {
+			r.pacing.due = due
+			h.schedule(due)
 			continue
 		}
 		h.releaseHeld(r, now)

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleychat/parley/app/parley"
@@ -15,6 +16,10 @@ type liveRoom struct {
 	// postMu keeps storing and broadcasting in one order, so every socket
 	// of the room sees its messages in ID order.
 	postMu sync.Mutex
+	// writers counts the room's sockets that have a writer running: the
+	// hub holds a busy room's next fan-out until most have written the
+	// last one.
+	writers atomic.Int32
 
 	// sockets and lastUsed belong to liveRooms.mu.
 	sockets  int
