@@ -33,7 +33,8 @@ type client struct {
 	// the catch-up (set before the first writer starts).
 	shownThrough int64
 
-	// queueSize is how many frames may wait; when full the socket is dropped.
+	// queueSize is how many pushes may wait for the writer to take them;
+	// one more and the socket is dropped.
 	queueSize int
 	conn      Conn
 	cfg       *Config
@@ -42,8 +43,10 @@ type client struct {
 
 	mu sync.Mutex
 	// queue holds frames for the writer, in order; the hub and the
-	// socket's own reader add to it.
-	queue []frame
+	// socket's own reader add to it. untaken counts the pushes since the
+	// writer last took from it.
+	queue   []frame
+	untaken int
 	// answer holds the latest fragment for this socket alone (a fresh form,
 	// an error): each replaces the one before, so only the latest matters.
 	answer *fragment
@@ -83,19 +86,22 @@ func newClient(p Peer, room *liveRoom, conn Conn, cfg *Config) *client {
 func (c *client) roomID() int64 { return c.room.room.ID }
 
 // push queues frames for the socket, all or none; it reports false,
-// queueing nothing, when the queue is already full: the socket is too
-// slow. Frames pushed together go out in one batch, so they may take the
-// queue past its size once.
+// queueing nothing, when the socket is too slow: its writer has not taken
+// from the queue for queueSize pushes, or more frames wait than
+// queueSize full batches. A push is one message, or a busy room's batch
+// of them: a socket is as far behind as the writes it owes, not the
+// messages.
 func (c *client) push(fs ...frame) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done {
 		return true // gone: nobody reads it any more
 	}
-	if len(c.queue) >= c.queueSize {
+	if c.untaken >= c.queueSize || len(c.queue) >= c.queueSize*maxBatch {
 		return false
 	}
 	c.queue = append(c.queue, fs...)
+	c.untaken++
 	c.wake()
 	return true
 }
@@ -174,7 +180,7 @@ func (c *client) askPing() {
 func (c *client) finish() {
 	c.mu.Lock()
 	c.done = true
-	c.queue, c.answer, c.presence = nil, nil, nil
+	c.queue, c.untaken, c.answer, c.presence = nil, 0, nil, nil
 	if c.pingTimer != nil {
 		c.pingTimer.Stop()
 	}
@@ -187,7 +193,7 @@ func (c *client) finish() {
 // written to it any more.
 func (c *client) end() {
 	c.done, c.writing = true, false
-	c.queue, c.answer, c.presence = nil, nil, nil
+	c.queue, c.untaken, c.answer, c.presence = nil, 0, nil, nil
 }
 
 // maxBatch bounds the fragments written as one websocket message, so that
@@ -199,6 +205,7 @@ const maxBatch = 64
 // that closes the socket (its code is returned), then the answer and the
 // presence. A burst thus costs the socket one write.
 func (c *client) take(frags []*fragment) (_ []*fragment, closeCode int) {
+	c.untaken = 0
 	n := 0
 	for n < len(c.queue) && len(frags) < maxBatch && closeCode == 0 {
 		f := c.queue[n]

@@ -28,8 +28,9 @@ type Config struct {
 	// once.
 	WritesPerSecond int
 	MaxFanOutGap    time.Duration
-	// SendQueueSize is how many frames may wait for a socket; a socket whose
-	// queue is full is too slow and is dropped.
+	// SendQueueSize is how many fan-outs may wait for a socket's writer
+	// (each a message, or a busy room's batch of them); a socket this far
+	// behind is too slow and is dropped.
 	SendQueueSize int
 	// MaxFrameBytes is the largest frame a client may send.
 	MaxFrameBytes int64
