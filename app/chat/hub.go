@@ -179,9 +179,9 @@ func (h *hub) add(c *client) {
 		h.rooms[r.id] = r
 		h.cluster.fill(h, r)
 	}
+	r.pacing.writers = &c.room.writers
 	// arrived is the person's arrival in the room, on any instance; their
 	// first socket of the room here is only that when they are nowhere else.
-	r.pacing.writers = &c.room.writers
 	arrived := r.add(c)
 	if r.people[c.user.ID].sockets == 1 {
 		h.people[c.user.ID]++
