@@ -24,8 +24,9 @@ type Config struct {
 	// once every (its sockets / WritesPerSecond), and never less often
 	// than every MaxFanOutGap; those that come in between go together, as
 	// one write to each socket, so that a room costs about this many
-	// writes a second at most however busy it is. 0 sends every frame at
-	// once.
+	// writes a second at most however busy it is. A big room also waits
+	// for most of its sockets to write its last fan-out, at most until
+	// MaxFanOutGap after it. 0 sends every frame at once.
 	WritesPerSecond int
 	MaxFanOutGap    time.Duration
 	// SendQueueSize is how many fan-outs may wait for a socket's writer
