@@ -32,7 +32,7 @@ func p99(d []time.Duration) time.Duration {
 
 // relay sends texts from one socket and waits until the other shows the
 // last; it returns how long that took. The batch stays well under the
-// send queue (32 frames), so that a reader that keeps up is never dropped.
+// send queue (32 fan-outs), so that a reader that keeps up is never dropped.
 func relay(from, to *socket, texts ...string) time.Duration {
 	start := time.Now()
 	for _, text := range texts {

@@ -66,7 +66,7 @@ func New() *Metrics {
 			Name: "parley_websocket_sent_bytes_total", Help: "Bytes written on websocket connections, framing included.",
 		}),
 		socketsDropped: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "parley_websocket_dropped_slow_total", Help: "Websockets closed (1013) because their queue was full.",
+			Name: "parley_websocket_dropped_slow_total", Help: "Websockets closed (1013) because they fell too far behind.",
 		}),
 		messagesStored: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "parley_messages_stored_total", Help: "Chat messages sent to this instance and stored.",
