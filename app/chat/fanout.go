@@ -90,13 +90,14 @@ func (h *hub) nextFanOut(r *roomPresence, now time.Time) (due time.Time, wait bo
 	}
 	// A room whose gap is shorter than busyPoll is written sooner than the
 	// hub would look again: it never waits for its writers.
-	if limit := p.last.Add(h.cfg.MaxFanOutGap); gap >= busyPoll && now.Before(limit) && p.writing(len(r.clients)) {
-		if next := now.Add(busyPoll); next.Before(limit) {
-			return next, true
-		}
-		return limit, true
+	limit := p.last.Add(h.cfg.MaxFanOutGap)
+	if gap < busyPoll || !now.Before(limit) || !p.writing(len(r.clients)) {
+		return now, false
 	}
-	return now, false
+	if next := now.Add(busyPoll); next.Before(limit) {
+		return next, true
+	}
+	return limit, true
 }
 
 // releaseHeld sends a room's held frames now.
