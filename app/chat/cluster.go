@@ -144,9 +144,14 @@ type cluster struct {
 	overflow bool
 	wake     chan struct{}
 
+	// resyncs asks resyncLoop for a pass over the rooms in memory.
+	resyncs chan struct{}
+
 	stopOnce sync.Once
 	stop     chan struct{}
+	// done and resynced close when run and resyncLoop have returned.
 	done     chan struct{}
+	resynced chan struct{}
 }
 
 // instance is what this instance knows of another: when it last spoke,
@@ -175,8 +180,10 @@ func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
 		log:       r.log.With("instance", cfg.Instance),
 		instances: make(map[string]*instance),
 		wake:      make(chan struct{}, 1),
+		resyncs:   make(chan struct{}, 1),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
+		resynced:  make(chan struct{}),
 	}
 	cl.paused = make(map[i18n.Lang]*fragment)
 	cl.resumed = make(map[i18n.Lang]*fragment)
@@ -198,6 +205,7 @@ func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
 	}
 	r.cluster.Store(cl)
 	go cl.run()
+	go cl.resyncLoop()
 	return nil
 }
 
@@ -245,6 +253,31 @@ func (cl *cluster) leave() {
 	}
 	cl.stopOnce.Do(func() { close(cl.stop) })
 	<-cl.done
+	<-cl.resynced
+}
+
+// requestResync asks for a pass of Rooms.resyncAll without waiting for
+// it; requests made while one runs make one more pass after it.
+func (cl *cluster) requestResync() {
+	select {
+	case cl.resyncs <- struct{}{}:
+	default: // one is pending already
+	}
+}
+
+// resyncLoop runs the passes requestResync asks for, on a goroutine of
+// their own, so that slow store reads never hold up the heartbeats or
+// the hub. It returns once leave is called.
+func (cl *cluster) resyncLoop() {
+	defer close(cl.resynced)
+	for {
+		select {
+		case <-cl.stop:
+			return
+		case <-cl.resyncs:
+			cl.rooms.resyncAll(cl.stop)
+		}
+	}
 }
 
 // publish sends one event now, from the run goroutine. It logs when
@@ -366,6 +399,9 @@ func (cl *cluster) apply(h *hub, e Event, now time.Time) {
 	if in == nil {
 		in = &instance{rooms: make(map[int64]map[int64]parley.User)}
 		cl.instances[e.From] = in
+		// New, or back after it was dropped: it may have stored messages
+		// whose events never came across.
+		cl.requestResync()
 	}
 	in.seen = now
 	switch e.Kind {
@@ -415,6 +451,8 @@ func (cl *cluster) expire(h *hub, now time.Time) {
 		if now.Sub(in.seen) > cl.cfg.InstanceTimeout {
 			cl.log.Info("chat: instance went silent; dropping its people", "silent_instance", id)
 			cl.drop(h, id)
+			// It may have died between storing a message and sending it.
+			cl.requestResync()
 		}
 	}
 }
@@ -566,12 +604,12 @@ func (cl *cluster) LinkDown(err error) {
 
 // LinkUp tells every page here that live updates are back, sends this
 // instance's people again, and gives the other instances a fresh
-// InstanceTimeout to send theirs; those that do not are dropped. Rooms'
-// last messages are read from the store again on next use, for those
-// that other instances stored meanwhile. It implements BusHandler.
+// InstanceTimeout to send theirs; those that do not are dropped. Then
+// the rooms in memory are brought in line with the store (see
+// Rooms.resyncAll): what the others sent meanwhile may not have come
+// across. It implements BusHandler.
 func (cl *cluster) LinkUp() {
 	cl.log.Info("chat: link to other instances is back")
-	cl.rooms.live.markStale()
 	h := cl.rooms.hub
 	h.call(func() {
 		if !cl.down {
@@ -585,6 +623,7 @@ func (cl *cluster) LinkUp() {
 		h.toEverySocket(cl.resumed)
 	})
 	cl.snapshot()
+	cl.requestResync()
 }
 
 // toEverySocket sends a frame to every socket of every room, in the
@@ -598,15 +637,5 @@ func (h *hub) toEverySocket(pms map[i18n.Lang]*fragment) {
 			}
 			h.enqueue(c, frame{pm: pm})
 		}
-	}
-}
-
-// markStale makes every room in memory read its last messages from the
-// store again on next use.
-func (l *liveRooms) markStale() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, lr := range l.byID {
-		lr.history.markStale()
 	}
 }

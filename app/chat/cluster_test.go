@@ -21,7 +21,10 @@ type memoryBus struct {
 	done  chan struct{}
 }
 
+// memoryNet is the bus and the database that a test's instances share.
 type memoryNet struct {
+	store memoryStore
+
 	mu    sync.Mutex
 	buses []*memoryBus
 }
@@ -84,7 +87,7 @@ func fastCluster(instance string) ClusterConfig {
 func joinedRooms(t *testing.T, net *memoryNet, instance string) *Rooms {
 	t.Helper()
 	bus := net.join(t)
-	r := newTestRooms(t, DefaultConfig())
+	r := newTestRoomsOn(t, DefaultConfig(), &net.store)
 	if err := r.Join(bus, fastCluster(instance), linkText{}); err != nil {
 		t.Fatal(err)
 	}

@@ -154,8 +154,9 @@ func (c *fakeConn) Close() error {
 
 // memoryStore keeps rooms and messages in memory for the hub's own tests.
 type memoryStore struct {
-	mu   sync.Mutex
-	msgs []parley.Message
+	mu     sync.Mutex
+	msgs   []parley.Message
+	lastID int64
 }
 
 // testRoom is the room the tests' sockets use unless they name another.
@@ -176,7 +177,8 @@ func (s *memoryStore) RoomByName(_ context.Context, name string) (parley.Room, e
 func (s *memoryStore) CreateMessage(_ context.Context, roomID, userID int64, text string) (parley.Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := parley.Message{ID: int64(len(s.msgs) + 1), RoomID: roomID, UserID: userID, Text: text, CreatedAt: time.Now()}
+	s.lastID++
+	m := parley.Message{ID: s.lastID, RoomID: roomID, UserID: userID, Text: text, CreatedAt: time.Now()}
 	s.msgs = append(s.msgs, m)
 	return m, nil
 }
@@ -192,6 +194,25 @@ func (s *memoryStore) MessagesBefore(_ context.Context, roomID, before int64, li
 	}
 	slices.Reverse(msgs)
 	return msgs, nil
+}
+
+func (s *memoryStore) MessageByID(_ context.Context, id int64) (parley.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.msgs {
+		if m.ID == id {
+			return m, nil
+		}
+	}
+	return parley.Message{}, parley.ErrNotFound
+}
+
+// delete deletes a message as another instance would, without telling
+// anyone. IDs are not reused.
+func (s *memoryStore) delete(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs = slices.DeleteFunc(s.msgs, func(m parley.Message) bool { return m.ID == id })
 }
 
 func (s *memoryStore) MutedUntil(context.Context, int64) (time.Time, error) {
@@ -260,7 +281,14 @@ func (textRenderer) SignedOut(lang i18n.Lang) ([]byte, error) { return inLang(la
 // newTestRooms starts the chat over fakes and closes it when the test ends.
 func newTestRooms(tb testing.TB, cfg Config) *Rooms {
 	tb.Helper()
-	r, err := New(cfg, &memoryStore{}, textRenderer{}, discardLog())
+	return newTestRoomsOn(tb, cfg, &memoryStore{})
+}
+
+// newTestRoomsOn is newTestRooms on a given store, which instances of one
+// Parley share.
+func newTestRoomsOn(tb testing.TB, cfg Config, store *memoryStore) *Rooms {
+	tb.Helper()
+	r, err := New(cfg, store, textRenderer{}, discardLog())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -136,6 +136,41 @@ func (h *history) remove(id int64) {
 	}
 }
 
+// compare tells how the last messages differ from fresh, the room's last
+// messages as the store now has them (oldest first, at most
+// parley.HistorySize): lacking are the messages of fresh it neither holds
+// nor saw deleted, oldest first; suspects are the IDs it holds that fresh
+// lacks but would show, so either deleted or stored after fresh was read.
+// A history that is not loaded yet compares equal: its load reads the store.
+func (h *history) compare(fresh []parley.Message) (lacking []parley.Message, suspects []int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.loaded {
+		return nil, nil
+	}
+	inFresh := make(map[int64]struct{}, len(fresh))
+	for _, m := range fresh {
+		inFresh[m.ID] = struct{}{}
+		if _, gone := h.deleted[m.ID]; gone {
+			continue
+		}
+		if _, held := slices.BinarySearchFunc(h.msgs, m.ID, func(x parley.Message, id int64) int { return cmp.Compare(x.ID, id) }); !held {
+			lacking = append(lacking, m)
+		}
+	}
+	// A full fresh says nothing of the messages before its first.
+	var from int64
+	if len(fresh) >= parley.HistorySize {
+		from = fresh[0].ID
+	}
+	for _, m := range h.msgs {
+		if _, ok := inFresh[m.ID]; !ok && m.ID >= from {
+			suspects = append(suspects, m.ID)
+		}
+	}
+	return lacking, suspects
+}
+
 // viewerKey is which rendering of the list the viewer sees: the admins'
 // (every message deletable), the author's own when they wrote any of
 // msgs, or the plain one. Rooms have few distinct authors among their

@@ -86,6 +86,17 @@ func (l *liveRooms) byRoomID(id int64) *liveRoom {
 	return l.byID[id]
 }
 
+// all returns the rooms in memory.
+func (l *liveRooms) all() []*liveRoom {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	rooms := make([]*liveRoom, 0, len(l.byID))
+	for _, lr := range l.byID {
+		rooms = append(rooms, lr)
+	}
+	return rooms
+}
+
 // find returns the room of that name when it is in use.
 func (l *liveRooms) find(name string) (parley.Room, bool) {
 	l.mu.Lock()

@@ -30,6 +30,9 @@ type MessageStore interface {
 	RoomByName(ctx context.Context, name string) (parley.Room, error)
 	CreateMessage(ctx context.Context, roomID, userID int64, text string) (parley.Message, error)
 	MessagesBefore(ctx context.Context, roomID, before int64, limit int) ([]parley.Message, error)
+	// MessageByID returns one stored message, or an error that wraps
+	// parley.ErrNotFound once it has been deleted.
+	MessageByID(ctx context.Context, id int64) (parley.Message, error)
 	// MutedUntil is when the user's mute ends; the zero time when they are
 	// not muted.
 	MutedUntil(ctx context.Context, userID int64) (time.Time, error)
@@ -291,11 +294,21 @@ func (r *Rooms) Remove(m parley.Message) {
 
 // removeHere is Remove on this instance only.
 func (r *Rooms) removeHere(m parley.Message) {
-	if lr := r.live.byRoomID(m.RoomID); lr != nil {
+	lr := r.live.byRoomID(m.RoomID)
+	if lr != nil {
 		// In line with posts: a message deleted while it was being
 		// published is added and broadcast first, then taken away.
 		lr.postMu.Lock()
 		defer lr.postMu.Unlock()
+	}
+	r.takeOff(lr, m)
+}
+
+// takeOff takes a deleted message out of lr's history, when the room is
+// in memory (lr is not nil, and the caller holds its postMu), and off
+// every open page of the room here.
+func (r *Rooms) takeOff(lr *liveRoom, m parley.Message) {
+	if lr != nil {
 		lr.history.remove(m.ID)
 	}
 	pm := r.hub.prepare(r.render.Removed(m.ID))
