@@ -8,6 +8,7 @@
 //	PREFIX.room.ROOM_ID.leave        their last one closed
 //	PREFIX.room.ROOM_ID.remove       a message was deleted
 //	PREFIX.instance.ID.snapshot      everyone with a socket on that instance, by room
+//	PREFIX.instance.ID.snapshotpart  one part of a snapshot too big for one message
 //	PREFIX.instance.ID.heartbeat     that instance is alive
 //	PREFIX.instance.ID.goodbye       that instance stops
 //	PREFIX.sockets.close             close the sockets of a session or a person
@@ -24,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -80,6 +82,12 @@ type Bus struct {
 	handler chat.BusHandler
 	sub     *nats.Subscription
 	closed  bool
+
+	// snapshotSeq numbers the snapshots sent in parts (Send's callers).
+	snapshotSeq atomic.Uint64
+	// assembling holds, per sending instance, the parts of its snapshot
+	// received so far; only the subscription's goroutine touches it.
+	assembling map[string]*assembly
 }
 
 var _ chat.Bus = (*Bus)(nil)
@@ -99,7 +107,7 @@ func Connect(opts Options) (*Bus, error) {
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
-	b := &Bus{prefix: opts.Prefix, log: opts.Log, obs: opts.Observer}
+	b := &Bus{prefix: opts.Prefix, log: opts.Log, obs: opts.Observer, assembling: make(map[string]*assembly)}
 	nc, err := nats.Connect(opts.URL,
 		nats.Name(opts.Name),
 		// Each instance shows its own messages and presence itself.
@@ -176,8 +184,15 @@ func (b *Bus) Send(e chat.Event) error {
 		return err
 	}
 	if max := b.nc.MaxPayload(); max > 0 && int64(len(data)) > max {
+		if e.Kind == chat.EventSnapshot {
+			return b.sendInParts(e, max)
+		}
 		return fmt.Errorf("natsbus: %s: %d bytes, over the server's max_payload of %d", subject, len(data), max)
 	}
+	return b.publish(subject, data)
+}
+
+func (b *Bus) publish(subject string, data []byte) error {
 	if err := b.nc.Publish(subject, data); err != nil {
 		return fmt.Errorf("natsbus: publish %s: %w", subject, err)
 	}
@@ -216,6 +231,8 @@ type wireEvent struct {
 	UserID  int64                `json:"user_id,omitempty"`
 	// MessageID is the deleted message of a remove.
 	MessageID int64 `json:"message_id,omitempty"`
+	// Part places a snapshotpart among the parts of its snapshot.
+	Part *wirePart `json:"part,omitempty"`
 }
 
 func toWire(u parley.User) wireUser {
@@ -249,14 +266,7 @@ func (b *Bus) encode(e chat.Event) (string, []byte, error) {
 		w.User = &u
 	case chat.EventSnapshot:
 		subject = instance("snapshot")
-		w.Rooms = make(map[int64][]wireUser, len(e.Rooms))
-		for id, users := range e.Rooms {
-			ws := make([]wireUser, len(users))
-			for i, u := range users {
-				ws[i] = toWire(u)
-			}
-			w.Rooms[id] = ws
-		}
+		w.Rooms = toWireRooms(e.Rooms)
 	case chat.EventHeartbeat:
 		subject = instance("heartbeat")
 	case chat.EventGoodbye:
@@ -328,14 +338,7 @@ func (b *Bus) decode(subject string, data []byte) (chat.Event, error) {
 		switch tokens[2] {
 		case "snapshot":
 			e.Kind = chat.EventSnapshot
-			e.Rooms = make(map[int64][]parley.User, len(w.Rooms))
-			for id, ws := range w.Rooms {
-				users := make([]parley.User, len(ws))
-				for i, u := range ws {
-					users[i] = fromWire(u)
-				}
-				e.Rooms[id] = users
-			}
+			e.Rooms = fromWireRooms(w.Rooms)
 		case "heartbeat":
 			e.Kind = chat.EventHeartbeat
 		case "goodbye":
@@ -354,6 +357,10 @@ func (b *Bus) decode(subject string, data []byte) (chat.Event, error) {
 // receive runs on the subscription's goroutine, one message at a time.
 func (b *Bus) receive(msg *nats.Msg) {
 	b.obs.NATSMessageReceived()
+	if from, ok := b.snapshotPartFrom(msg.Subject); ok {
+		b.receivePart(from, msg.Data)
+		return
+	}
 	e, err := b.decode(msg.Subject, msg.Data)
 	if err != nil {
 		b.log.Warn("natsbus: ignoring a message", "subject", msg.Subject, "err", err)
