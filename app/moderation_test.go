@@ -93,7 +93,7 @@ func deletePath(id int64) string { return "/messages/" + strconv.FormatInt(id, 1
 
 // removal is the fragment that takes message id off a page.
 func removal(id int64) string {
-	return `<article id="msg-` + strconv.FormatInt(id, 10) + `" hx-swap-oob="delete"></article>`
+	return `<i hx-swap-oob="delete:#msg-` + strconv.FormatInt(id, 10) + `, #removals i"></i>`
 }
 
 func TestDeleteMessageByAuthorIsSeenLiveInItsRoomOnly(t *testing.T) {

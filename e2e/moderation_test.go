@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,5 +115,45 @@ func TestAdminDeletesAMessage(t *testing.T) {
 	carol.navigate("/r/general")
 	if s := carol.waitUsers("3 users online", waitLive); s.has("delete me, please") || !s.has("but keep this") {
 		t.Errorf("%s after a reload: %q, want the deleted message gone and the other kept", carol.name, s.texts())
+	}
+}
+
+// TestDeletingAnOlderMessageLeavesEveryPageClean: Carol deletes one of the
+// room's first messages. A page paged back to it loses it; a page that
+// shows only the last 50 has nothing to take away and logs no error for
+// it (the console watch fails the test otherwise).
+func TestDeletingAnOlderMessageLeavesEveryPageClean(t *testing.T) {
+	srv := startParley(t, "")
+	carol := newHTTPUser(t, srv.URL())
+	carol.register("Carol")
+	ws := dialChat(t, srv.URL(), srv.URL(), carol.cookieHeader(), 0)
+	for i := 1; i <= 60; i++ {
+		text := fmt.Sprintf("Message %03d", i)
+		ws.send(text)
+		ws.readUntil(">" + text + "<")
+	}
+	a, b := newBrowser(t, "A"), newBrowser(t, "B")
+	alice := a.open("Alice (A)", srv.URL(), "/")
+	alice.register("Alice")
+	alice.waitFor("show the last 50 messages", waitLive, func(s pageState) bool { return len(s.Messages) == 50 })
+	bob := b.open("Bob (B)", srv.URL(), "/")
+	bob.register("Bob")
+	bob.waitFor("show the last 50 messages", waitLive, func(s pageState) bool { return len(s.Messages) == 50 })
+	bob.follow("Load earlier messages")
+	s := bob.waitFor("show all 60 messages", waitLive, func(s pageState) bool { return len(s.Messages) == 60 })
+	id := messageID(t, s, "Message 003")
+
+	res := carol.do(http.MethodPost, "/messages/"+strings.TrimPrefix(id, "msg-")+"/delete", url.Values{})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("Carol deletes her message: status %d, want 303\n%s", res.status, res.body)
+	}
+	bob.waitFor("lose the deleted message", waitLive, func(s pageState) bool { return len(s.Messages) == 59 && !s.has("Message 003") })
+	// Sent after the deletion, so shown after the removal reached the page.
+	ws.send("after the deletion")
+	for _, p := range []*page{alice, bob} {
+		p.waitFor("show the next message", waitLive, func(s pageState) bool { return s.has("after the deletion") })
+	}
+	if s := state(t, alice); len(s.Messages) != 51 || s.has("Message 003") {
+		t.Errorf("%s: %d messages, want the 50 it showed and the new one", alice.name, len(s.Messages))
 	}
 }

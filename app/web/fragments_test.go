@@ -50,7 +50,7 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 		{"history", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8})), []string{`<div id="messages"`, `hx-swap-oob="true"`, `id="msg-42"`}},
 		{"history for the author", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 7})), []string{`action="/messages/42/delete"`}},
 		{"history for an admin", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8, Admin: true})), []string{`action="/messages/42/delete"`}},
-		{"removed", render(f.Removed(42)), []string{`<article id="msg-42" hx-swap-oob="delete"></article>`}},
+		{"removed", render(f.Removed(42)), []string{`<i hx-swap-oob="delete:#msg-42, #removals i"></i>`, `<div hx-swap-oob="beforeend:#removals"><i></i></div>`}},
 		{"banned", render(f.Banned(en)), []string{`<div id="chat-form"`, `hx-swap-oob="true"`, "removed from the chat"}},
 		{"online admin", render(f.Presence(en, 1, []parley.User{{ID: 1, DisplayName: "mod", Admin: true}})), []string{`<span class="person">mod</span>`, `class="badge admin"`}},
 		{"history with older messages", render(f.History(utc, parley.Room{ID: 2, Name: "go-nuts"}, []parley.Message{sample}, true, parley.User{})), []string{
