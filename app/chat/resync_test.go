@@ -122,14 +122,22 @@ func storedElsewhere(t *testing.T, r *Rooms, x func(Event), text string) parley.
 	return m
 }
 
-func TestLinkBackBringsOpenPagesWhatTheyMissed(t *testing.T) {
-	bus := &nullBus{}
+// joinedWithASocket starts a chat joined to bus as "me", with a socket of
+// user 1 open in testRoom.
+func joinedWithASocket(t *testing.T, bus *nullBus, cfg ClusterConfig) (*Rooms, *fakeConn) {
+	t.Helper()
 	r := newTestRooms(t, DefaultConfig())
-	if err := r.Join(bus, fastCluster("me"), linkText{}); err != nil {
+	if err := r.Join(bus, cfg, linkText{}); err != nil {
 		t.Fatal(err)
 	}
 	mine := newFakeConn(false)
 	serve(t, r, mine, 1)
+	return r, mine
+}
+
+func TestLinkBackBringsOpenPagesWhatTheyMissed(t *testing.T) {
+	bus := &nullBus{}
+	r, mine := joinedWithASocket(t, bus, fastCluster("me"))
 	x := bus.from("x")
 	gone := storedElsewhere(t, r, x, "soon deleted")
 	// Its own arrival's notice and presence, then the message.
@@ -153,12 +161,7 @@ func TestLinkBackBringsOpenPagesWhatTheyMissed(t *testing.T) {
 
 func TestSilentInstanceLeavesNoMessageUnshown(t *testing.T) {
 	bus := &nullBus{}
-	r := newTestRooms(t, DefaultConfig())
-	if err := r.Join(bus, fastCluster("me"), linkText{}); err != nil {
-		t.Fatal(err)
-	}
-	mine := newFakeConn(false)
-	serve(t, r, mine, 1)
+	r, _ := joinedWithASocket(t, bus, fastCluster("me"))
 	x := bus.from("x")
 	x(Event{Kind: EventJoin, RoomID: testRoom.ID, Member: parley.User{ID: 2, DisplayName: "ann"}})
 	eventually(t, "ann on x in the room", func() bool { return r.Online(testRoom.ID) == 2 })
@@ -175,14 +178,9 @@ func TestSilentInstanceLeavesNoMessageUnshown(t *testing.T) {
 
 func TestInstanceHeardAgainLeavesNoMessageUnshown(t *testing.T) {
 	bus := &nullBus{}
-	r := newTestRooms(t, DefaultConfig())
 	cfg := fastCluster("me")
 	cfg.InstanceTimeout = time.Hour // y is not dropped while the test waits
-	if err := r.Join(bus, cfg, linkText{}); err != nil {
-		t.Fatal(err)
-	}
-	mine := newFakeConn(false)
-	serve(t, r, mine, 1)
+	r, _ := joinedWithASocket(t, bus, cfg)
 	eventually(t, "the socket in the room", func() bool { return r.Online(testRoom.ID) == 1 })
 	texts(t, r) // the room's messages in memory
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/natsbus"
@@ -130,11 +129,7 @@ func TestBadMessagesAreIgnoredAndHarmNothing(t *testing.T) {
 	if err := receiver.Listen(got); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := nats.Connect(ns.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := connectRaw(t, ns.ClientURL())
 	for subject, data := range map[string]string{
 		"t2.room.3.msg":           `not json`,
 		"t2.room.x.msg":           `{"from":"z","message":{"id":1}}`,

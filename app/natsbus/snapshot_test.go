@@ -36,6 +36,18 @@ func crowd() map[int64][]parley.User {
 	return rooms
 }
 
+// connectRaw connects a plain NATS client, to see or forge what
+// instances send.
+func connectRaw(t *testing.T, url string) *nats.Conn {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
 func TestSnapshotOverMaxPayloadArrivesWhole(t *testing.T) {
 	ns := startServer(t) // max_payload: the default 1 MB
 	sender, receiver := connect(t, ns.ClientURL(), "t5"), connect(t, ns.ClientURL(), "t5")
@@ -43,11 +55,7 @@ func TestSnapshotOverMaxPayloadArrivesWhole(t *testing.T) {
 	if err := receiver.Listen(got); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := nats.Connect(ns.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := connectRaw(t, ns.ClientURL())
 	var parts atomic.Int64
 	if _, err := raw.Subscribe("t5.instance.*.snapshotpart", func(*nats.Msg) { parts.Add(1) }); err != nil {
 		t.Fatal(err)
@@ -83,11 +91,7 @@ func TestSnapshotWithAPartMissingIsDropped(t *testing.T) {
 	if err := receiver.Listen(got); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := nats.Connect(ns.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := connectRaw(t, ns.ClientURL())
 	const subject = "t6.instance.z.snapshotpart"
 	part := func(seq, index, total int, room int64) string {
 		return fmt.Sprintf(`{"from":"z","rooms":{"%d":[{"id":%d,"name":"p%d"}]},"part":{"seq":%d,"index":%d,"total":%d}}`,
