@@ -156,6 +156,8 @@ func TestAccessibility(t *testing.T) {
 	p.audit("registration")
 	p.navigate("/settings")
 	p.audit("settings, signed out")
+	p.navigateToMissing("/no/such/page")
+	p.audit("page not found, signed out")
 
 	p.register("mod")
 	p.sayAndWait("Hello, is this readable?")
@@ -163,6 +165,11 @@ func TestAccessibility(t *testing.T) {
 	other.waitUsers("1 user online", waitLive)
 	p.audit("room")
 	other.close()
+	p.navigate("/r/general?before=1000000")
+	p.waitFor("show the older messages", waitLive, func(s pageState) bool { return s.has("Hello, is this readable?") })
+	p.audit("older messages")
+	p.navigateToMissing("/r/no-such-room")
+	p.audit("room not found")
 
 	srv.grantAdmin("mod")
 	p.navigate("/rooms")
@@ -189,6 +196,8 @@ func TestAccessibility(t *testing.T) {
 	p.audit("room, in Spanish")
 	p.navigate("/admin")
 	p.audit("moderation, in Spanish")
+	p.navigateToMissing("/r/no-such-room")
+	p.audit("room not found, in Spanish")
 
 	for _, path := range []string{"/r/general", "/rooms", "/settings", "/admin"} {
 		p.checkNarrow(path)

@@ -133,6 +133,14 @@ func (p *page) navigate(path string) {
 	p.do("navigate to "+path, chromedp.Navigate(p.base+path))
 }
 
+// navigateToMissing loads base+path, which answers 404, and waits for the
+// load event.
+func (p *page) navigateToMissing(path string) {
+	p.t.Helper()
+	p.watch.expectMissing(p.base + path)
+	p.navigate(path)
+}
+
 // close closes the tab, as a person closing it would.
 func (p *page) close() {
 	p.t.Helper()
@@ -472,6 +480,8 @@ type consoleWatch struct {
 	outage    bool
 	problems  []string
 	tolerated []string
+	// missing are the addresses the test loads to see a 404 page.
+	missing map[string]bool
 	// attempts counts websockets the page created; sockets those whose
 	// handshake succeeded (status 101).
 	attempts, sockets int
@@ -524,7 +534,7 @@ func (m consoleMessage) String() string {
 }
 
 func (w *consoleWatch) report(m consoleMessage) {
-	if w.outage && reconnectFailure(m) {
+	if w.outage && reconnectFailure(m) || m.kind == "log.network" && m.text == notFoundLog && w.missing[m.url] {
 		w.tolerated = append(w.tolerated, m.String())
 		return
 	}
@@ -553,6 +563,20 @@ func reconnectFailure(m consoleMessage) bool {
 		return m.text == "[object Event]" && htmxScriptRE.MatchString(m.url)
 	}
 	return false
+}
+
+// notFoundLog is what Chromium logs for any page that answers 404, even
+// one the test loads on purpose.
+const notFoundLog = "Failed to load resource: the server responded with a status of 404 (Not Found)"
+
+// expectMissing excuses the 404 that Chromium logs for url, and nothing else.
+func (w *consoleWatch) expectMissing(url string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.missing == nil {
+		w.missing = make(map[string]bool)
+	}
+	w.missing[url] = true
 }
 
 // outage turns the tolerance for failed reconnects on or off.
