@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -615,8 +616,13 @@ func TestOAuthFailuresEndOnLoginPage(t *testing.T) {
 			if b.cookie() != "" {
 				t.Errorf("failed sign-in left a session cookie")
 			}
-			if cookies := b.cookiesFor(back); len(cookies) != 0 {
-				t.Errorf("the state cookie outlived its callback: %v", cookies)
+			// The states the callback named serve no second callback. (A
+			// sign-in it did not name, as when its state was tampered
+			// with or left out, keeps its own cookie for its own callback.)
+			for _, c := range b.cookiesFor(back) {
+				if slices.Contains(back.Query()["state"], c.Value) {
+					t.Errorf("the state cookie outlived its callback: %v", c)
+				}
 			}
 			if status, _, hdr := b.get("/r/general"); status != http.StatusSeeOther || hdr.Get("Location") != "/login" {
 				t.Errorf("GET /r/general after a failed sign-in: got %d to %q, want 303 to /login", status, hdr.Get("Location"))
@@ -685,6 +691,28 @@ func TestOAuthForeignCallbackDoesNotBurnTheState(t *testing.T) {
 	}
 	if counts := loginCounts(t, cfg); counts["github:octocat"] != 1 {
 		t.Errorf("users %v, want github:octocat with login count 1", counts)
+	}
+}
+
+// TestOAuthTwoSignInsAtOnce: a sign-in begun in one tab still works after
+// another one was begun in a second tab of the same browser, and so does
+// the second.
+func TestOAuthTwoSignInsAtOnce(t *testing.T) {
+	a, cfg, _ := startOAuthApp(t)
+	b := newBrowser(t, a.URL())
+	first, second := b.oauthConsent("github"), b.oauthConsent("oidc")
+	for _, back := range []*url.URL{first, second} {
+		if status, body, hdr := b.open(back); status != http.StatusSeeOther || hdr.Get("Location") != "/r/general" {
+			t.Errorf("callback %s: got %d to %q, want 303 to /r/general; body: %.300s", back.Path, status, hdr.Get("Location"), body)
+		}
+	}
+	if counts := loginCounts(t, cfg); len(counts) != 2 {
+		t.Errorf("users %v, want one signed in with GitHub and one with OpenID Connect", counts)
+	}
+	for _, c := range b.cookiesFor(first) {
+		if c.Value == first.Query().Get("state") || c.Value == second.Query().Get("state") {
+			t.Errorf("a state cookie is left after both callbacks: %v", c)
+		}
 	}
 }
 

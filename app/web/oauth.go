@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,9 +16,10 @@ import (
 // adapter keeps the state on the server, binds it to the browser with a
 // short-lived cookie and turns the outcome into a session or a login page.
 const (
-	// oauthStateCookie holds the state of the sign-in under way in this
-	// browser; the callback must carry the same state in its query.
-	oauthStateCookie = "parley_oauth_state"
+	// oauthStateCookie begins the name of the cookie that holds the state
+	// of a sign-in under way in this browser (see stateCookieName); the
+	// callback must carry the same state in its query.
+	oauthStateCookie = "parley_oauth_state_"
 	// oauthCookiePath limits the cookie to the sign-in routes.
 	oauthCookiePath = "/auth/"
 	// oauthStateTTL is how long a person may take at the provider.
@@ -27,6 +29,9 @@ const (
 	oauthTimeout = 30 * time.Second
 	// maxStateLength is far above the 43 characters of a real state.
 	maxStateLength = 256
+	// maxCallbackStates bounds the states of one callback whose cookies
+	// it clears: a real one names one.
+	maxCallbackStates = 4
 )
 
 // Messages for failures that are not the provider's.
@@ -42,12 +47,20 @@ func hashState(state string) []byte {
 	return sum[:]
 }
 
+// stateCookieName is the name of the cookie that holds state: each
+// sign-in under way has its own, so that one begun in another tab (or
+// begun again) does not make this one fail. The name comes from the
+// state's hash, so that a callback finds its cookie and no other.
+func stateCookieName(state string) string {
+	return oauthStateCookie + hex.EncodeToString(hashState(state)[:8])
+}
+
 // setStateCookie binds a sign-in's state to this browser until expires.
 // SameSite=Lax: the provider's redirect back is a top-level GET that must
 // carry it.
 func (s *Server) setStateCookie(c *fiber.Ctx, state string, expires time.Time) {
 	c.Cookie(&fiber.Cookie{
-		Name:     oauthStateCookie,
+		Name:     stateCookieName(state),
 		Value:    state,
 		Path:     oauthCookiePath,
 		MaxAge:   int(oauthStateTTL / time.Second),
@@ -58,10 +71,10 @@ func (s *Server) setStateCookie(c *fiber.Ctx, state string, expires time.Time) {
 	})
 }
 
-// clearStateCookie removes the state cookie: a state serves one callback.
-func (s *Server) clearStateCookie(c *fiber.Ctx) {
+// clearStateCookie removes state's cookie: a state serves one callback.
+func (s *Server) clearStateCookie(c *fiber.Ctx, state string) {
 	c.Cookie(&fiber.Cookie{
-		Name:     oauthStateCookie,
+		Name:     stateCookieName(state),
 		Value:    "",
 		Path:     oauthCookiePath,
 		MaxAge:   -1,

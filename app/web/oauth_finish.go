@@ -33,16 +33,30 @@ func (s *Server) finishOAuth(c *fiber.Ctx) error {
 	if _, ok := s.opts.Providers.Lookup(name); !ok {
 		return fiber.NewError(fiber.StatusNotFound, noSuchProvider)
 	}
-	cookie := strings.Clone(c.Cookies(oauthStateCookie))
-	if cookie != "" {
-		s.clearStateCookie(c)
-	}
 	// The raw query (string() copies it), parsed by net/url: every value,
 	// repeated ones too, as the provider sent it.
 	query, err := url.ParseQuery(string(c.Request().URI().QueryString()))
 	if err != nil {
 		return s.refuseOAuth(c, name, fiber.StatusBadRequest, oauthStateFailed,
 			fmt.Errorf("%w: malformed callback query: %v", errBadState, err))
+	}
+	// A state serves one callback, a failed one too: the states it names
+	// lose their cookies. Only the one state of a callback that names one
+	// is checked (takeOAuthState refuses none, several or an overlong one).
+	states := query["state"]
+	var cookie string
+	for i, state := range states[:min(len(states), maxCallbackStates)] {
+		if state == "" || len(state) > maxStateLength {
+			continue
+		}
+		v := c.Cookies(stateCookieName(state))
+		if v == "" {
+			continue
+		}
+		if i == 0 && len(states) == 1 {
+			cookie = strings.Clone(v)
+		}
+		s.clearStateCookie(c, state)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), oauthTimeout)
 	defer cancel()
