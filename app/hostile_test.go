@@ -376,3 +376,33 @@ func TestHugeRequestHeadersAreRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestHugeRequestLineIsRefusedNotReset: a client that sends its whole
+// request before it reads, in pieces as a slower link or a buffered
+// writer does (the websocket dialer writes 4 KiB at a time), gets the 431,
+// not a connection reset in the middle of its request.
+func TestHugeRequestLineIsRefusedNotReset(t *testing.T) {
+	a := startApp(t, testConfig(t))
+	conn, err := net.Dial("tcp", a.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(waitTimeout))
+	request := "GET /ws?room=general&shown=" + strings.Repeat("%15", 4000) + " HTTP/1.1\r\nHost: " + a.Addr() + "\r\n" +
+		"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+	for piece := range slices.Chunk([]byte(request), 1024) {
+		if _, err := conn.Write(piece); err != nil {
+			t.Fatalf("send the request: %v, want the server to read it all before it answers", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("%v, want a 431 answer", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("status %d, want 431", resp.StatusCode)
+	}
+}

@@ -70,6 +70,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	default:
 		s.log.Error("web: request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
+	if status == fiber.StatusRequestHeaderFieldsTooLarge {
+		drainUnread(c.Context().Conn())
+	}
 	title := http.StatusText(status)
 	if t, ok := statusTitles[status]; ok {
 		title = loc.T(t)
