@@ -29,9 +29,10 @@ type client struct {
 	// sentVersion is the room's presence version last offered to this
 	// socket (hub goroutine only).
 	sentVersion int64
-	// shownThrough is the highest message ID the page already shows, after
-	// the catch-up (set before the first writer starts).
-	shownThrough int64
+	// caughtUp is the room history's count of messages added when the
+	// catch-up read it (see history.added): the page shows every message
+	// added up to it (set before the first writer starts).
+	caughtUp uint64
 
 	// queueSize is how many pushes may wait for the writer to take them;
 	// one more and the socket is dropped.
@@ -210,7 +211,7 @@ func (c *client) take(frags []*fragment) (_ []*fragment, closeCode int) {
 	for n < len(c.queue) && len(frags) < maxBatch && closeCode == 0 {
 		f := c.queue[n]
 		n++
-		if f.messageID != 0 && f.messageID <= c.shownThrough {
+		if f.added != 0 && f.added <= c.caughtUp {
 			continue // the catch-up already showed it
 		}
 		if f.pm != nil {

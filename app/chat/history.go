@@ -33,6 +33,11 @@ type history struct {
 	// frames are msgs rendered as a #messages replacement, per kind of
 	// viewer (see viewerKey) and Locale; emptied on every change.
 	frames map[historyView]*fragment
+	// added counts the messages add let through. A message's frame carries
+	// the count at its add and a catch-up the count when it read msgs, so
+	// that a socket skips exactly the messages its catch-up had, and not
+	// one that came late with a lower ID.
+	added uint64
 }
 
 // historyView is one rendering of the list: for a kind of viewer (see
@@ -78,26 +83,29 @@ func (h *history) load(ctx context.Context, store MessageStore, roomID int64) er
 }
 
 // add puts a newly stored message in its place by ID: messages stored by
-// other instances can arrive after newer ones. It reports false when the
+// other instances can arrive after newer ones. It returns 0 when the
 // history already holds the message (it was loaded after the message was
 // stored, or the message came twice) or has seen it deleted, so that
-// nobody is sent it again. A history that is not loaded yet will read it
-// from the store.
-func (h *history) add(m parley.Message) bool {
+// nobody is sent it again; else the count of messages let through so far
+// (see added). A history that is not loaded yet will read it from the
+// store.
+func (h *history) add(m parley.Message) uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.loaded {
-		return true
+		h.added++
+		return h.added
 	}
 	if _, gone := h.deleted[m.ID]; gone {
-		return false
+		return 0
 	}
 	i, found := slices.BinarySearchFunc(h.msgs, m.ID, func(x parley.Message, id int64) int { return cmp.Compare(x.ID, id) })
 	if found {
-		return false
+		return 0
 	}
+	h.added++
 	if i == 0 && len(h.msgs) >= parley.HistorySize {
-		return true // older than every message kept: not part of the page
+		return h.added // older than every message kept: not part of the page
 	}
 	h.msgs = slices.Insert(h.msgs, i, m)
 	if over := len(h.msgs) - parley.HistorySize; over > 0 {
@@ -105,7 +113,7 @@ func (h *history) add(m parley.Message) bool {
 		h.older = true
 	}
 	h.frames = nil
-	return true
+	return h.added
 }
 
 // markStale makes the next load read the messages from the store again,
@@ -198,21 +206,23 @@ func (h *history) recent() ([]parley.Message, bool) {
 
 // since returns what a page showing messages up to shownThrough lacks: nil
 // when it is up to date, else the whole list, as viewer sees it, to
-// replace its own. newest is the last message ID that page then shows.
-// Once a message has been deleted, every page gets the list: one that was
-// cut off when the deletion went out may still show it.
-func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User, loc i18n.Locale) (frame *fragment, newest int64, err error) {
+// replace its own. caughtUp is the count of messages added so far (see
+// added): the page then shows every message added up to it. Once a
+// message has been deleted, every page gets the list: one that was cut
+// off when the deletion went out may still show it.
+func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User, loc i18n.Locale) (frame *fragment, caughtUp uint64, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	var newest int64
 	if n := len(h.msgs); n > 0 {
 		newest = h.msgs[n-1].ID
 	}
 	if newest == shownThrough && !h.removed {
-		return nil, newest, nil
+		return nil, h.added, nil
 	}
 	key := historyView{viewer: h.viewerKey(viewer), locale: loc}
 	if frame = h.frames[key]; frame != nil {
-		return frame, newest, nil
+		return frame, h.added, nil
 	}
 	html, err := render.History(loc, room, h.msgs, h.older, viewer)
 	if err != nil {
@@ -225,5 +235,5 @@ func (h *history) since(shownThrough int64, room parley.Room, render Renderer, v
 		h.frames = make(map[historyView]*fragment)
 	}
 	h.frames[key] = frame
-	return frame, newest, nil
+	return frame, h.added, nil
 }

@@ -40,7 +40,7 @@ func TestHistoryKeepsIDOrderWhateverTheArrivalOrder(t *testing.T) {
 			}
 			var gotNew []bool
 			for _, id := range tt.arrivals {
-				gotNew = append(gotNew, h.add(parley.Message{ID: id, RoomID: 1}))
+				gotNew = append(gotNew, h.add(parley.Message{ID: id, RoomID: 1}) != 0)
 			}
 			if got := ids(&h); !slices.Equal(got, tt.want) {
 				t.Errorf("kept %v, want %v", got, tt.want)

@@ -22,9 +22,10 @@ const (
 // frame is one prepared websocket message waiting for a socket.
 type frame struct {
 	pm *fragment
-	// messageID is the stored message the frame shows, 0 for any other
-	// frame; a socket skips messages its catch-up has already shown.
-	messageID int64
+	// added, for a frame that shows a new message, is the room history's
+	// count when the message was added (see history.added), 0 for any
+	// other frame; a socket skips the messages its catch-up already had.
+	added uint64
 	// closeCode, when not 0, closes the socket once the frame is written.
 	closeCode int
 }

@@ -192,3 +192,38 @@ func TestInstanceHeardAgainLeavesNoMessageUnshown(t *testing.T) {
 		return slices.Equal(texts(t, r), []string{"stored by y while it was cut off"})
 	})
 }
+
+// TestLateMessageReachesASocketThatCaughtUpPastIt: a message with a lower
+// ID than the newest (stored by another instance at the same moment, or
+// brought by a resync) still reaches a socket whose catch-up came after
+// the newer one: that catch-up did not have it.
+func TestLateMessageReachesASocketThatCaughtUpPastIt(t *testing.T) {
+	r := newTestRooms(t, DefaultConfig())
+	first := newFakeConn(false)
+	serve(t, r, first, 1)
+	eventually(t, "the first socket in the room", func() bool { return r.Online(testRoom.ID) == 1 })
+	texts(t, r) // the room's (no) messages in memory
+	store := r.store.(*memoryStore)
+	late, err := store.CreateMessage(context.Background(), testRoom.ID, 2, "stored first, arrives last")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer, err := store.CreateMessage(context.Background(), testRoom.ID, 2, "stored second, arrives first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Publish(newer)
+
+	// A socket that connects now catches up with the list through newer.
+	caughtUp := newFakeConn(false)
+	serve(t, r, caughtUp, 1) // the same person: no arrival to announce
+	eventually(t, "the catch-up and the count on the second socket", func() bool { return caughtUp.writes.Load() >= 2 })
+	time.Sleep(100 * time.Millisecond) // nothing else is on its way
+	before := caughtUp.writes.Load()
+
+	r.Publish(late)
+	eventually(t, "the late message on the socket that caught up past it", func() bool { return caughtUp.writes.Load() == before+1 })
+	if got := texts(t, r); !slices.Equal(got, []string{late.Text, newer.Text}) {
+		t.Errorf("the room's last messages: %q, want both in ID order", got)
+	}
+}

@@ -329,10 +329,13 @@ func (r *Rooms) takeOff(lr *liveRoom, m parley.Message) {
 // Locale (its time), with its Delete control for its author and admins or
 // without for everyone else.
 func (r *Rooms) Publish(m parley.Message) {
-	if lr := r.live.byRoomID(m.RoomID); lr != nil && !lr.history.add(m) {
-		return
+	var added uint64
+	if lr := r.live.byRoomID(m.RoomID); lr != nil {
+		if added = lr.history.add(m); added == 0 {
+			return
+		}
 	}
-	rf := roomFrame{roomID: m.RoomID, frame: frame{messageID: m.ID}, message: &m}
+	rf := roomFrame{roomID: m.RoomID, frame: frame{added: added}, message: &m}
 	select {
 	case r.hub.broadcast <- rf:
 	case <-r.hub.done:

@@ -148,11 +148,11 @@ func (r *Rooms) leave(c *client) {
 // shows the newest one (the usual first connect) nothing is sent; after a
 // reconnect the whole list is replaced, so nothing shows twice.
 func (r *Rooms) catchUp(conn Conn, c *client, shownThrough int64) error {
-	frame, newest, err := c.room.history.since(shownThrough, c.room.room, r.render, c.user, c.locale)
+	frame, caughtUp, err := c.room.history.since(shownThrough, c.room.room, r.render, c.user, c.locale)
 	if err != nil {
 		return err
 	}
-	c.shownThrough = newest
+	c.caughtUp = caughtUp
 	if frame == nil {
 		return nil
 	}
