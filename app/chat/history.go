@@ -24,9 +24,11 @@ type history struct {
 	msgs  []parley.Message // oldest first, at most parley.HistorySize
 	// older is whether the room has messages before msgs[0].
 	older bool
-	// removed is whether a message was deleted from msgs since they were
-	// loaded: a page may still show it, even one up to date by ID.
-	removed bool
+	// unsure is whether a page up to date by ID may still differ from
+	// msgs: a message was deleted from them since they were loaded (the
+	// page may still show it), or one arrived after a newer one (the page
+	// may lack it). Every catch-up then sends the list.
+	unsure bool
 	// deleted are the IDs of the messages deleted while the room was in
 	// memory (few: deletions are rare).
 	deleted map[int64]struct{}
@@ -77,7 +79,7 @@ func (h *history) load(ctx context.Context, store MessageStore, roomID int64) er
 	if wasStale {
 		// Deletions made meanwhile on other instances are in the store,
 		// not necessarily on the pages: send the list to every page.
-		h.removed = true
+		h.unsure = true
 	}
 	return nil
 }
@@ -106,6 +108,9 @@ func (h *history) add(m parley.Message) uint64 {
 	h.added++
 	if i == 0 && len(h.msgs) >= parley.HistorySize {
 		return h.added // older than every message kept: not part of the page
+	}
+	if i < len(h.msgs) {
+		h.unsure = true // late: a page may show the newer ones without it
 	}
 	h.msgs = slices.Insert(h.msgs, i, m)
 	if over := len(h.msgs) - parley.HistorySize; over > 0 {
@@ -138,7 +143,7 @@ func (h *history) remove(id int64) {
 	for i, m := range h.msgs {
 		if m.ID == id {
 			h.msgs = append(h.msgs[:i:i], h.msgs[i+1:]...)
-			h.removed, h.frames = true, nil
+			h.unsure, h.frames = true, nil
 			return
 		}
 	}
@@ -208,8 +213,8 @@ func (h *history) recent() ([]parley.Message, bool) {
 // when it is up to date, else the whole list, as viewer sees it, to
 // replace its own. caughtUp is the count of messages added so far (see
 // added): the page then shows every message added up to it. Once a
-// message has been deleted, every page gets the list: one that was cut
-// off when the deletion went out may still show it.
+// message has been deleted or has come late, every page gets the list
+// (see unsure).
 func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User, loc i18n.Locale) (frame *fragment, caughtUp uint64, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -217,7 +222,7 @@ func (h *history) since(shownThrough int64, room parley.Room, render Renderer, v
 	if n := len(h.msgs); n > 0 {
 		newest = h.msgs[n-1].ID
 	}
-	if newest == shownThrough && !h.removed {
+	if newest == shownThrough && !h.unsure {
 		return nil, h.added, nil
 	}
 	key := historyView{viewer: h.viewerKey(viewer), locale: loc}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -93,5 +94,25 @@ func TestStaleHistoryIsReadAgain(t *testing.T) {
 	}
 	if got := ids(&h); !slices.Equal(got, []int64{1}) {
 		t.Errorf("after the next load: kept %v, want the stored message", got)
+	}
+}
+
+func TestPageUpToDateByIDGetsTheListAfterALateMessage(t *testing.T) {
+	var h history
+	if err := h.load(context.Background(), &memoryStore{}, 1); err != nil {
+		t.Fatal(err)
+	}
+	h.add(parley.Message{ID: 1, RoomID: 1})
+	h.add(parley.Message{ID: 3, RoomID: 1})
+	r := &countingRenderer{}
+	stranger := parley.User{ID: 9}
+	if f, _, err := h.since(3, testRoom, r, stranger, i18n.Locale{}); err != nil || f != nil {
+		t.Fatalf("since(3) with messages 1 and 3 = %v, %v; want nothing: the page is up to date", f, err)
+	}
+	// 2 was stored at the same moment as 3, elsewhere, and arrives now: a
+	// page that shows 3 may lack it.
+	h.add(parley.Message{ID: 2, RoomID: 1})
+	if f, _, err := h.since(3, testRoom, r, stranger, i18n.Locale{}); err != nil || f == nil {
+		t.Errorf("since(3) after 2 came late = %v, %v; want the list", f, err)
 	}
 }
