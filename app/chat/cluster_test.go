@@ -207,30 +207,19 @@ func TestSilentInstanceIsDroppedUnlessOurOwnLinkIsDown(t *testing.T) {
 func TestDeletedMessageLeavesEveryInstanceAndStaysGone(t *testing.T) {
 	net := &memoryNet{}
 	a, b := joinedRooms(t, net, "a"), joinedRooms(t, net, "b")
-	texts := func(r *Rooms) []string {
-		msgs, _, err := r.Recent(context.Background(), testRoom)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, m := range msgs {
-			out = append(out, m.Text)
-		}
-		return out
-	}
-	texts(b) // b has the room's last messages in memory
+	texts(t, b) // b has the room's last messages in memory
 	if err := a.post(a.live.use(testRoom), 1, "soon gone"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the message on b", func() bool { return slices.Equal(texts(b), []string{"soon gone"}) })
+	eventually(t, "the message on b", func() bool { return slices.Equal(texts(t, b), []string{"soon gone"}) })
 	msgs, _, _ := a.Recent(context.Background(), testRoom)
 
 	a.Remove(msgs[0])
-	eventually(t, "the message gone from b", func() bool { return len(texts(b)) == 0 })
+	eventually(t, "the message gone from b", func() bool { return len(texts(t, b)) == 0 })
 	// A copy that comes late (from an instance that had not heard of the
 	// deletion) is not shown again.
 	b.cluster.Load().Receive(Event{Kind: EventMessage, From: "c", RoomID: testRoom.ID, Message: msgs[0]})
-	if got := texts(b); len(got) != 0 {
+	if got := texts(t, b); len(got) != 0 {
 		t.Errorf("after a late copy b keeps %q, want the deleted message to stay gone", got)
 	}
 }
