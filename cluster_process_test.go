@@ -16,6 +16,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/pagetest"
 	"github.com/parleychat/parley/app/servicetest"
 )
 
@@ -282,7 +283,7 @@ func (s *liveSocket) waitPresence(names []string) {
 func (s *liveSocket) waitPresenceBy(t *testing.T, names []string, deadline time.Time) {
 	t.Helper()
 	s.waitFor(t, fmt.Sprintf("%d online %q", len(names), names), deadline, func(f []string) bool {
-		n, list := presence(f)
+		n, list := presence(t, f)
 		return n == len(names) && slices.Equal(list, names)
 	})
 }
@@ -303,8 +304,6 @@ func lastFrames(frames []string) []string {
 
 var (
 	countPattern      = regexp.MustCompile(`id="num-users"[^>]*>(\d+) users? online<`)
-	onlineListPattern = regexp.MustCompile(`(?s)<ul id="online-users"[^>]*>(.*?)</ul>`)
-	personPattern     = regexp.MustCompile(`<span class="person">([^<]*)</span>`)
 	// A message's text, as the talkers write them ("alice 7").
 	textPattern    = regexp.MustCompile(`<p class="text">([a-z]+ \d+)</p>`)
 	articlePattern = regexp.MustCompile(`(?s)<article class="message" id="msg-(\d+)">.*?</article>`)
@@ -312,21 +311,15 @@ var (
 	freshFormPattern = regexp.MustCompile(`<div id="chat-error"[^>]*hx-swap-oob="true"[^>]*></div>`)
 )
 
-// presence is the last count and online list the frames showed.
-func presence(frames []string) (int, []string) {
-	n, list := -1, []string(nil)
-	for _, f := range frames {
-		if m := countPattern.FindStringSubmatch(f); m != nil {
-			n, _ = strconv.Atoi(m[1])
-		}
-		if m := onlineListPattern.FindStringSubmatch(f); m != nil {
-			list = nil
-			for _, p := range personPattern.FindAllStringSubmatch(m[1], -1) {
-				list = append(list, p[1])
-			}
-		}
+// presence is the count and online list a page shows once htmx has
+// applied frames; it fails the test on a frame htmx could not apply.
+func presence(t *testing.T, frames []string) (int, []string) {
+	t.Helper()
+	p := pagetest.NewPresence()
+	if err := p.ApplyAll(frames); err != nil {
+		t.Fatal(err)
 	}
-	return n, list
+	return p.Count, p.Names()
 }
 
 // page is the message list a browser shows after applying frames as htmx

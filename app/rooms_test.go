@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/parleychat/parley/app/pagetest"
 )
 
 // createRoom creates a room through the directory's form.
@@ -25,25 +27,36 @@ var (
 	personPattern     = regexp.MustCompile(`<span class="person">([^<]*)</span>`)
 )
 
-// onlineList returns the names of the last online list in frames, or nil.
-func onlineList(frames []string) []string {
-	for i := len(frames) - 1; i >= 0; i-- {
-		if m := onlineListPattern.FindStringSubmatch(frames[i]); m != nil {
-			var names []string
-			for _, p := range personPattern.FindAllStringSubmatch(m[1], -1) {
-				names = append(names, p[1])
-			}
-			return names
-		}
+// listedOnPage returns the names the online list of a page names.
+func listedOnPage(page string) []string {
+	m := onlineListPattern.FindStringSubmatch(page)
+	if m == nil {
+		return nil
 	}
-	return nil
+	var names []string
+	for _, p := range personPattern.FindAllStringSubmatch(m[1], -1) {
+		names = append(names, p[1])
+	}
+	return names
+}
+
+// shownPresence is the count and online list a page shows once htmx has
+// applied frames; it fails the test on a frame htmx could not apply.
+func shownPresence(t *testing.T, frames []string) *pagetest.Presence {
+	t.Helper()
+	p := pagetest.NewPresence()
+	if err := p.ApplyAll(frames); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // waitPresence waits until the socket shows n people online, listed as names.
 func (s *socket) waitPresence(n int, names ...string) {
 	s.t.Helper()
 	s.waitUntil(fmt.Sprintf("%d online: %q", n, names), func(f []string) bool {
-		return count(f) == n && slices.Equal(onlineList(f), names)
+		p := shownPresence(s.t, f)
+		return p.Count == n && slices.Equal(p.Names(), names)
 	})
 }
 
@@ -108,7 +121,7 @@ func TestRoomsKeepPresenceMessagesAndNoticesApart(t *testing.T) {
 	if got := count([]string{general}); got != 2 {
 		t.Errorf("general's page shows %d online, want 2", got)
 	}
-	if got, want := onlineList([]string{team}), []string{"alice"}; !slices.Equal(got, want) {
+	if got, want := listedOnPage(team), []string{"alice"}; !slices.Equal(got, want) {
 		t.Errorf("team's page lists %q online, want %q", got, want)
 	}
 	for page, current := range map[string]string{general: "general", team: "team"} {
@@ -140,13 +153,13 @@ func TestOnlineListNamesAtMostAHundred(t *testing.T) {
 	}
 	last := sockets[len(sockets)-1]
 	last.waitCount(103)
-	frames := last.snapshot()
-	listed := onlineList(frames)
+	shown := shownPresence(t, last.snapshot())
+	listed := shown.Names()
 	if len(listed) != 100 || listed[0] != "user000" || listed[99] != "user099" {
 		t.Errorf("online list names %d people from %q, want user000 to user099", len(listed), listed[:min(3, len(listed))])
 	}
-	if !strings.Contains(frames[len(frames)-1], `<li class="more">and 3 more</li>`) {
-		t.Errorf("online list does not sum up the other 3")
+	if shown.More != "and 3 more" {
+		t.Errorf("online list sums up the others as %q, want %q", shown.More, "and 3 more")
 	}
 }
 

@@ -418,7 +418,7 @@ const stateJS = `(() => {
 		focused: document.activeElement ? document.activeElement.id : "",
 		chatError: text(one("#chat-error")),
 		search: location.search,
-		online: [...document.querySelectorAll("#online-users > li")].map(li => ({
+		online: [...document.querySelectorAll("#online-users > li:not([hidden])")].map(li => ({
 			name: text(one(".person", li)),
 			badge: text(one(".badge", li)),
 			text: text(li),

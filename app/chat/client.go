@@ -26,9 +26,9 @@ type client struct {
 	// and orders its posts.
 	room *liveRoom
 
-	// sentVersion is the room's presence version last offered to this
-	// socket (hub goroutine only).
-	sentVersion int64
+	// presenceGen is the generation of the room's presence last offered
+	// to this socket, 0 for none (hub goroutine only).
+	presenceGen int64
 	// caughtUp is the room history's count of messages added when the
 	// catch-up read it (see history.added): the page shows every message
 	// added up to it (set before the first writer starts).
@@ -51,10 +51,12 @@ type client struct {
 	// answer holds the latest fragment for this socket alone (a fresh form,
 	// an error): each replaces the one before, so only the latest matters.
 	answer *fragment
-	// presence holds the latest count and online list; a newer frame
-	// replaces an unsent older one, so a burst of changes costs a socket
-	// one frame.
-	presence *fragment
+	// presence holds the room's presence updates not written yet, in
+	// order: changes, after the whole count and list or not. A change of
+	// the count alone replaces an unwritten one, so a burst of arrivals
+	// costs a slow socket one count; a socket that falls further behind
+	// gets the whole list again instead (see offerPresenceChange).
+	presence []presenceUpdate
 	// closeCode, when not 0, ends the socket now; the first request wins.
 	closeCode int
 	// pingDue asks the writer for a ping.
@@ -65,6 +67,26 @@ type client struct {
 	// writing is whether a writer goroutine is running.
 	writing bool
 }
+
+// maxPresenceUpdates is how many presence changes may wait for a
+// socket's writer; past that, the whole list replaces them.
+const maxPresenceUpdates = 8
+
+// presenceUpdate is a presence fragment waiting for a socket's writer,
+// and what it swaps on the page.
+type presenceUpdate struct {
+	pm    *fragment
+	parts presenceParts
+}
+
+// presenceParts are the parts of a page's presence a fragment swaps.
+type presenceParts uint8
+
+const (
+	partCount presenceParts = 1 << iota // #num-users
+	partMore                            // #online-more
+	partList                            // people named in #online-users
+)
 
 // keptQueue is the largest queue kept for the next burst once the writer
 // has emptied it; a longer one goes back to the collector.
@@ -79,7 +101,6 @@ func newClient(p Peer, room *liveRoom, conn Conn, cfg *Config) *client {
 		queueSize:   cfg.SendQueueSize,
 		conn:        conn,
 		cfg:         cfg,
-		sentVersion: -1,
 	}
 }
 
@@ -107,12 +128,37 @@ func (c *client) push(fs ...frame) bool {
 	return true
 }
 
-// offerPresence replaces any unsent presence frame with pm.
-func (c *client) offerPresence(pm *fragment) {
+// offerWholePresence replaces every unwritten presence update with pm,
+// the whole count and list.
+func (c *client) offerWholePresence(pm *fragment) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.presence = pm
+	clear(c.presence)
+	c.presence = append(c.presence[:0], presenceUpdate{pm: pm, parts: partCount | partMore | partList})
 	c.wake()
+}
+
+// offerPresenceChange queues a presence change that swaps parts. It
+// reports false, queueing nothing, when maxPresenceUpdates wait already:
+// the socket then needs the whole list instead.
+func (c *client) offerPresenceChange(pm *fragment, parts presenceParts) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n := len(c.presence); n > 0 {
+		// A change of the count and "and N more" alone makes the one
+		// before it useless when it swaps all that one swaps.
+		if last := c.presence[n-1].parts; parts&partList == 0 && last&partList == 0 && parts&last == last {
+			c.presence[n-1] = presenceUpdate{pm: pm, parts: parts}
+			c.wake()
+			return true
+		}
+		if n >= maxPresenceUpdates {
+			return false
+		}
+	}
+	c.presence = append(c.presence, presenceUpdate{pm: pm, parts: parts})
+	c.wake()
+	return true
 }
 
 // close asks the writer to close the socket with code; the first request wins.
@@ -157,7 +203,7 @@ func (c *client) start() {
 	defer c.mu.Unlock()
 	c.ready = true
 	c.pingTimer = time.AfterFunc(c.cfg.PingInterval, c.askPing)
-	if len(c.queue) > 0 || c.answer != nil || c.presence != nil || c.closeCode != 0 {
+	if len(c.queue) > 0 || c.answer != nil || len(c.presence) > 0 || c.closeCode != 0 {
 		c.wake()
 	}
 }
@@ -204,7 +250,7 @@ const maxBatch = 64
 // take appends what waits for the socket to frags, up to maxBatch
 // fragments (c.mu held): the queue in order, up to and including a frame
 // that closes the socket (its code is returned), then the answer and the
-// presence. A burst thus costs the socket one write.
+// presence updates. A burst thus costs the socket one write.
 func (c *client) take(frags []*fragment) (_ []*fragment, closeCode int) {
 	c.untaken = 0
 	n := 0
@@ -232,8 +278,14 @@ func (c *client) take(frags []*fragment) (_ []*fragment, closeCode int) {
 		frags = append(frags, c.answer)
 		c.answer = nil
 	}
-	if c.presence != nil && len(frags) < maxBatch {
-		frags = append(frags, c.presence)
+	n = min(len(c.presence), maxBatch-len(frags))
+	for _, u := range c.presence[:n] {
+		frags = append(frags, u.pm)
+	}
+	rest = copy(c.presence, c.presence[n:])
+	clear(c.presence[rest:])
+	c.presence = c.presence[:rest]
+	if rest == 0 {
 		c.presence = nil
 	}
 	return frags, 0

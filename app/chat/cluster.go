@@ -491,7 +491,6 @@ func (cl *cluster) remoteJoin(h *hub, in *instance, roomID int64, u parley.User)
 		return
 	}
 	r.people[u.ID] = &person{user: u, sortKey: strings.ToLower(u.DisplayName), remotes: 1}
-	r.version++
 	h.changed(r, presenceEvent{name: u.NoticeName(), joined: true})
 }
 
@@ -518,7 +517,6 @@ func (cl *cluster) remoteLeave(h *hub, in *instance, roomID, userID int64) {
 		return
 	}
 	delete(r.people, userID)
-	r.version++
 	h.changed(r, presenceEvent{name: p.user.NoticeName(), joined: false})
 }
 

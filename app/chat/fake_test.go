@@ -253,8 +253,12 @@ func inLocale(loc i18n.Locale, text string) []byte {
 	return []byte(string(loc.Lang) + " " + loc.Zone + ": " + text)
 }
 
-func (textRenderer) Presence(lang i18n.Lang, n int, listed []parley.User) ([]byte, error) {
-	return inLang(lang, strconv.Itoa(n)), nil
+// Presence and PresenceChanged both render the count alone.
+func (textRenderer) Presence(lang i18n.Lang, l parley.OnlineList) ([]byte, error) {
+	return inLang(lang, strconv.Itoa(l.Online)), nil
+}
+func (textRenderer) PresenceChanged(lang i18n.Lang, c parley.PresenceChange) ([]byte, error) {
+	return inLang(lang, strconv.Itoa(c.Online)), nil
 }
 func (textRenderer) Message(loc i18n.Locale, m parley.Message, deletable bool) ([]byte, error) {
 	if deletable {

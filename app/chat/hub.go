@@ -193,11 +193,8 @@ func (h *hub) add(c *client) {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: true})
 		return
 	}
-	if _, pending := h.dirty[r]; !pending && r.flushed {
-		if pm := h.presenceIn(r, c.locale.Lang); pm != nil {
-			c.sentVersion = r.version
-			c.offerPresence(pm)
-		}
+	if _, pending := h.dirty[r]; !pending && r.gen > 0 {
+		h.bringUp(c, r)
 	}
 }
 
@@ -327,9 +324,9 @@ func (h *hub) runDue() {
 	}
 }
 
-// flush sends a room's notices to its sockets and its presence (count and
-// online list) to each socket that does not have it yet, each rendered
-// once per language present. A room left empty is forgotten.
+// flush sends a room's notices to its sockets and brings each socket's
+// count and online list up to date, each fragment rendered once per
+// language present. A room left empty is forgotten.
 func (h *hub) flush(r *roomPresence, now time.Time) {
 	events := r.events
 	r.events, r.pendingSince = nil, time.Time{}
@@ -349,7 +346,7 @@ func (h *hub) flush(r *roomPresence, now time.Time) {
 		summary = summarize(events, now)
 	}
 	notices := make(map[i18n.Lang]*fragment)
-	r.frames, r.flushed = make(map[i18n.Lang]*fragment), true
+	r.advance()
 	for c := range r.clients {
 		lang := c.locale.Lang
 		if summary != nil {
@@ -362,22 +359,55 @@ func (h *hub) flush(r *roomPresence, now time.Time) {
 				h.enqueue(c, frame{pm: pm})
 			}
 		}
-		if c.sentVersion != r.version {
-			if pm := h.presenceIn(r, lang); pm != nil {
-				c.sentVersion = r.version
-				c.offerPresence(pm)
-			}
-		}
+		h.bringUp(c, r)
 	}
 }
 
-// presenceIn is the room's presence as of its last flush in lang,
+// bringUp offers a socket what its page lacks of the room's presence as
+// of the last flush: the last change alone when the page shows the list
+// just before it, else the whole count and list (a socket that has just
+// opened, or one whose writer has fallen several changes behind).
+func (h *hub) bringUp(c *client, r *roomPresence) {
+	if c.presenceGen == r.gen {
+		return
+	}
+	lang := c.locale.Lang
+	if c.presenceGen > 0 && c.presenceGen == r.gen-1 {
+		if pm := h.presenceChangeIn(r, lang); pm != nil && c.offerPresenceChange(pm, r.changeParts()) {
+			c.presenceGen = r.gen
+			return
+		}
+	}
+	if pm := h.presenceIn(r, lang); pm != nil {
+		c.offerWholePresence(pm)
+		c.presenceGen = r.gen
+	}
+}
+
+// presenceIn is the room's whole presence as of its last flush in lang,
 // rendered the first time a socket of that language needs it.
 func (h *hub) presenceIn(r *roomPresence, lang i18n.Lang) *fragment {
-	pm, ok := r.frames[lang]
+	pm, ok := r.wholes[lang]
 	if !ok {
-		pm = h.prepare(h.render.Presence(lang, len(r.people), r.listed(parley.OnlineListSize)))
-		r.frames[lang] = pm
+		pm = h.prepare(h.render.Presence(lang, r.shown))
+		if r.wholes == nil {
+			r.wholes = make(map[i18n.Lang]*fragment)
+		}
+		r.wholes[lang] = pm
+	}
+	return pm
+}
+
+// presenceChangeIn is the room's last presence change in lang, rendered
+// the first time a socket of that language needs it.
+func (h *hub) presenceChangeIn(r *roomPresence, lang i18n.Lang) *fragment {
+	pm, ok := r.changes[lang]
+	if !ok {
+		pm = h.prepare(h.render.PresenceChanged(lang, r.change))
+		if r.changes == nil {
+			r.changes = make(map[i18n.Lang]*fragment)
+		}
+		r.changes[lang] = pm
 	}
 	return pm
 }

@@ -14,21 +14,30 @@ import (
 // renderCounter counts what the chat renders, and for whom.
 type renderCounter struct {
 	textRenderer
-	mu       sync.Mutex
+	mu sync.Mutex
+	// presence counts the whole count and list, changes their changes.
 	presence map[i18n.Lang]int
+	changes  map[i18n.Lang]int
 	notices  map[i18n.Lang]int
 	messages map[messageView]int
 }
 
 func newRenderCounter() *renderCounter {
-	return &renderCounter{presence: map[i18n.Lang]int{}, notices: map[i18n.Lang]int{}, messages: map[messageView]int{}}
+	return &renderCounter{presence: map[i18n.Lang]int{}, changes: map[i18n.Lang]int{}, notices: map[i18n.Lang]int{}, messages: map[messageView]int{}}
 }
 
-func (r *renderCounter) Presence(lang i18n.Lang, n int, listed []parley.User) ([]byte, error) {
+func (r *renderCounter) Presence(lang i18n.Lang, l parley.OnlineList) ([]byte, error) {
 	r.mu.Lock()
 	r.presence[lang]++
 	r.mu.Unlock()
-	return r.textRenderer.Presence(lang, n, listed)
+	return r.textRenderer.Presence(lang, l)
+}
+
+func (r *renderCounter) PresenceChanged(lang i18n.Lang, c parley.PresenceChange) ([]byte, error) {
+	r.mu.Lock()
+	r.changes[lang]++
+	r.mu.Unlock()
+	return r.textRenderer.PresenceChanged(lang, c)
 }
 
 func (r *renderCounter) Notices(lang i18n.Lang, ns []Notice) ([]byte, error) {
@@ -46,12 +55,15 @@ func (r *renderCounter) Message(loc i18n.Locale, m parley.Message, deletable boo
 }
 
 // counts returns copies of the counts so far.
-func (r *renderCounter) counts() (presence, notices map[i18n.Lang]int, messages map[messageView]int) {
+func (r *renderCounter) counts() (presence, changes, notices map[i18n.Lang]int, messages map[messageView]int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	presence, notices, messages = map[i18n.Lang]int{}, map[i18n.Lang]int{}, map[messageView]int{}
+	presence, changes, notices, messages = map[i18n.Lang]int{}, map[i18n.Lang]int{}, map[i18n.Lang]int{}, map[messageView]int{}
 	for k, v := range r.presence {
 		presence[k] = v
+	}
+	for k, v := range r.changes {
+		changes[k] = v
 	}
 	for k, v := range r.notices {
 		notices[k] = v
@@ -59,7 +71,7 @@ func (r *renderCounter) counts() (presence, notices map[i18n.Lang]int, messages 
 	for k, v := range r.messages {
 		messages[k] = v
 	}
-	return presence, notices, messages
+	return presence, changes, notices, messages
 }
 
 // TestFragmentsRenderOncePerLanguageNotPerSocket: a room of readers in two
@@ -97,19 +109,27 @@ func TestFragmentsRenderOncePerLanguageNotPerSocket(t *testing.T) {
 		eventually(t, "the flush to reach every socket", func() bool { return c.writes.Load() >= 2 })
 	}
 
-	// One more arrival: one flush, so one presence and one notice per
-	// language, for ten sockets.
-	before, beforeNotices, _ := render.counts()
+	// One more arrival: one flush, so one presence change and one notice
+	// per language, for ten sockets, and the whole list once, in the late
+	// socket's language.
+	before, beforeChanges, beforeNotices, _ := render.counts()
 	base := conns[0].writes.Load()
 	late := newFakeConn(false)
 	go func() {
 		_ = r.Serve(late, Peer{User: parley.User{ID: 99, DisplayName: "late"}, Room: testRoom, Locale: madrid})
 	}()
 	eventually(t, "the late arrival's flush", func() bool { return conns[0].writes.Load() >= base+2 && late.writes.Load() >= 2 })
-	after, afterNotices, _ := render.counts()
+	after, afterChanges, afterNotices, _ := render.counts()
 	for _, lang := range i18n.Langs {
-		if got := after[lang] - before[lang]; got != 1 {
-			t.Errorf("presence rendered %d times in %s for one flush, want 1", got, lang)
+		if got := afterChanges[lang] - beforeChanges[lang]; got != 1 {
+			t.Errorf("presence change rendered %d times in %s for one flush, want 1", got, lang)
+		}
+		wantWhole := 0
+		if lang == madrid.Lang {
+			wantWhole = 1
+		}
+		if got := after[lang] - before[lang]; got != wantWhole {
+			t.Errorf("whole presence rendered %d times in %s for one flush, want %d", got, lang, wantWhole)
 		}
 		if got := afterNotices[lang] - beforeNotices[lang]; got != 1 {
 			t.Errorf("notices rendered %d times in %s for one flush, want 1", got, lang)
@@ -129,7 +149,7 @@ func TestFragmentsRenderOncePerLanguageNotPerSocket(t *testing.T) {
 	for i, c := range conns {
 		eventually(t, "the message on every socket", func() bool { return c.writes.Load() > bases[i] })
 	}
-	_, _, messages := render.counts()
+	_, _, _, messages := render.counts()
 	want := map[messageView]int{
 		{locale: english}: 1, {locale: madrid}: 1, {locale: mexico}: 1,
 		{locale: english, deletable: true}: 1,

@@ -17,13 +17,17 @@ type roomPresence struct {
 	id      int64
 	clients map[*client]struct{}
 	people  map[int64]*person
-	// version goes up with every arrival and departure; a socket whose
-	// sentVersion differs has not seen the room's presence yet.
-	version int64
-	// flushed is whether the room has been flushed once; frames are its
-	// presence as of the last flush, rendered in each language needed so far.
-	flushed bool
-	frames  map[i18n.Lang]*fragment
+	// shown is the online list as of the room's last flush that changed
+	// it, and gen counts those flushes (0: none yet); a socket whose
+	// presenceGen is gen shows shown. change is what turned the list of
+	// gen-1 into shown.
+	shown  parley.OnlineList
+	gen    int64
+	change parley.PresenceChange
+	// wholes and changes are shown and change rendered in each language
+	// needed so far.
+	wholes  map[i18n.Lang]*fragment
+	changes map[i18n.Lang]*fragment
 
 	// events are the arrivals and departures not yet announced, since
 	// pendingSince (zero when nothing is pending); due is when they go out.
@@ -60,7 +64,6 @@ func (r *roomPresence) add(c *client) (arrived bool) {
 	if p == nil {
 		p = &person{user: c.user, sortKey: strings.ToLower(c.user.DisplayName)}
 		r.people[c.user.ID] = p
-		r.version++
 		arrived = true
 	}
 	p.sockets++
@@ -79,8 +82,35 @@ func (r *roomPresence) remove(c *client) (left, ok bool) {
 		return false, true
 	}
 	delete(r.people, c.user.ID)
-	r.version++
 	return true, true
+}
+
+// advance brings shown in line with who is in the room now, and starts a
+// new generation when that changed anything a page shows.
+func (r *roomPresence) advance() {
+	next := parley.OnlineList{Online: len(r.people), Listed: r.listed(parley.OnlineListSize)}
+	if r.gen > 0 && r.shown.Equal(next) {
+		return
+	}
+	r.change = r.shown.ChangeTo(next)
+	r.shown = next
+	r.gen++
+	r.wholes, r.changes = nil, nil
+}
+
+// changeParts is what r.change swaps on a page.
+func (r *roomPresence) changeParts() presenceParts {
+	var parts presenceParts
+	if r.change.CountChanged {
+		parts |= partCount
+	}
+	if r.change.MoreChanged {
+		parts |= partMore
+	}
+	if len(r.change.Left) > 0 || len(r.change.Joined) > 0 {
+		parts |= partList
+	}
+	return parts
 }
 
 // listed returns the first n people of the online list, sorted by display

@@ -11,9 +11,12 @@ import (
 // among the sockets concerned, never once per socket, and sends the same
 // bytes to every socket of that language.
 type Renderer interface {
-	// Presence renders "N users online" and the online list: listed is its
-	// start, sorted; the other online-len(listed) people are summed up.
-	Presence(lang i18n.Lang, online int, listed []parley.User) ([]byte, error)
+	// Presence renders the whole of "N users online" and the online list,
+	// which a socket gets when it opens.
+	Presence(lang i18n.Lang, list parley.OnlineList) ([]byte, error)
+	// PresenceChanged renders what turns a page's online list into the
+	// next one: only the parts that changed.
+	PresenceChanged(lang i18n.Lang, c parley.PresenceChange) ([]byte, error)
 	// Message renders one message appended to the message list, its time
 	// in loc's zone; deletable adds its Delete control, for its author and
 	// admins. The message's text is never translated.

@@ -19,9 +19,14 @@ type Fragments struct{}
 
 var _ chat.Renderer = Fragments{}
 
-// Presence renders the "N users online" line and the online list.
-func (Fragments) Presence(lang i18n.Lang, online int, listed []parley.User) ([]byte, error) {
-	return renderFragment(i18n.Locale{Lang: lang}, components.Presence(online, listed))
+// Presence renders the whole "N users online" line and online list.
+func (Fragments) Presence(lang i18n.Lang, list parley.OnlineList) ([]byte, error) {
+	return renderFragment(i18n.Locale{Lang: lang}, components.Presence(list.Online, list.Listed))
+}
+
+// PresenceChanged renders what changed in the count and the online list.
+func (Fragments) PresenceChanged(lang i18n.Lang, c parley.PresenceChange) ([]byte, error) {
+	return renderFragment(i18n.Locale{Lang: lang}, components.PresenceChanged(c))
 }
 
 // Message renders one message appended to the list, its time in loc's

@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -8,6 +11,7 @@ import (
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/i18n"
+	"github.com/parleychat/parley/app/pagetest"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/web"
 )
@@ -37,10 +41,17 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 		html string
 		want []string
 	}{
-		{"presence", render(f.Presence(en, 1, []parley.User{{ID: 1, DisplayName: "<al>"}})), []string{`<span id="num-users"`, `hx-swap-oob="true"`, ">1 user online</span>",
-			`<ul id="online-users"`, "&lt;al&gt;</span>"}},
-		{"presence plural, summed up", render(f.Presence(en, 102, []parley.User{{ID: 1, DisplayName: "al"}, {ID: 2, DisplayName: "bo", Provider: "github"}})), []string{
-			">102 users online</span>", ">al</span>", ">bo</span>", ">GitHub</span>", ">and 100 more</li>"}},
+		{"presence", render(f.Presence(en, parley.OnlineList{Online: 1, Listed: []parley.User{{ID: 1, DisplayName: "<al>"}}})), []string{`<span id="num-users" hx-swap-oob="innerHTML">1 user online</span>`,
+			`<ul id="online-users" class="online-users" hx-swap-oob="true">`, `<li id="online-1">`, "&lt;al&gt;</span>", `<li id="online-more" hidden></li>`}},
+		{"presence plural, summed up", render(f.Presence(en, parley.OnlineList{Online: 102, Listed: []parley.User{{ID: 1, DisplayName: "al"}, {ID: 2, DisplayName: "bo", Provider: "github"}}})), []string{
+			">102 users online</span>", ">al</span>", ">bo</span>", ">GitHub</span>", `<li id="online-more">and 100 more</li>`}},
+		{"count changed", render(f.PresenceChanged(en, parley.PresenceChange{Online: 7, CountChanged: true})), []string{`<span id="num-users" hx-swap-oob="innerHTML">7 users online</span>`}},
+		{"people changed", render(f.PresenceChanged(en, parley.PresenceChange{Online: 102, More: 2, MoreChanged: true, Left: []int64{3, 4},
+			Joined: []parley.ListedPerson{{User: parley.User{ID: 5, DisplayName: "<eve>"}, Before: 6}, {User: parley.User{ID: 7, DisplayName: "fay"}, Before: 6}, {User: parley.User{ID: 8, DisplayName: "gus"}}}})), []string{
+			`<i hx-swap-oob="delete:#online-3,#online-4"></i>`,
+			`<ul hx-swap-oob="beforebegin:#online-6"><li id="online-5"><span class="person">&lt;eve&gt;</span></li><li id="online-7">`,
+			`<ul hx-swap-oob="beforebegin:#online-more"><li id="online-8">`,
+			`<li id="online-more" hx-swap-oob="true">and 2 more</li>`}},
 		{"message", render(f.Message(utc, sample, false)), []string{`<div hx-swap-oob="beforeend:#messages">`, `id="msg-42"`,
 			`<time datetime="2026-11-21T23:05:00Z"`, "hi &lt;b&gt;there&lt;/b&gt; &amp; &#34;you&#34;"}},
 		{"deletable message", render(f.Message(utc, sample, true)), []string{`id="msg-42"`,
@@ -52,7 +63,7 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 		{"history for an admin", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8, Admin: true})), []string{`action="/messages/42/delete"`}},
 		{"removed", render(f.Removed(42)), []string{`<i hx-swap-oob="delete:#msg-42, #removals i"></i>`, `<div hx-swap-oob="beforeend:#removals"><i></i></div>`}},
 		{"banned", render(f.Banned(en)), []string{`<div id="chat-form"`, `hx-swap-oob="true"`, "removed from the chat"}},
-		{"online admin", render(f.Presence(en, 1, []parley.User{{ID: 1, DisplayName: "mod", Admin: true}})), []string{`<span class="person">mod</span>`, `class="badge admin"`}},
+		{"online admin", render(f.Presence(en, parley.OnlineList{Online: 1, Listed: []parley.User{{ID: 1, DisplayName: "mod", Admin: true}}})), []string{`<span class="person">mod</span>`, `class="badge admin"`}},
 		{"history with older messages", render(f.History(utc, parley.Room{ID: 2, Name: "go-nuts"}, []parley.Message{sample}, true, parley.User{})), []string{
 			`<div id="messages"`, `<a id="load-earlier"`, `href="/r/go-nuts?before=42"`, `hx-get="/r/go-nuts/messages?before=42"`, `hx-swap="outerHTML"`}},
 		{"notices", render(f.Notices(en, []chat.Notice{{Joined: true, Names: []string{"<bob>"}}})), []string{`hx-swap-oob="beforeend:#messages"`, "&lt;bob&gt; joined the chat"}},
@@ -94,8 +105,10 @@ func TestFragmentsInSpanishAndInTheReadersZone(t *testing.T) {
 		html      string
 		want, not []string
 	}{
-		{"one online", render(f.Presence(i18n.Spanish, 1, people[:1])), []string{">1 usuario en línea</span>"}, []string{"users online"}},
-		{"three online, one more", render(f.Presence(i18n.Spanish, 3, people)), []string{">3 usuarios en línea</span>", ">y 1 más</li>"}, []string{"users online", ">and "}},
+		{"one online", render(f.Presence(i18n.Spanish, parley.OnlineList{Online: 1, Listed: people[:1]})), []string{">1 usuario en línea</span>"}, []string{"users online"}},
+		{"three online, one more", render(f.Presence(i18n.Spanish, parley.OnlineList{Online: 3, Listed: people})), []string{">3 usuarios en línea</span>", ">y 1 más</li>"}, []string{"users online", ">and "}},
+		{"count and more changed", render(f.PresenceChanged(i18n.Spanish, parley.PresenceChange{Online: 5, CountChanged: true, More: 3, MoreChanged: true})), []string{">5 usuarios en línea</span>", ">y 3 más</li>"}, []string{"users online", ">and "}},
+		{"a provider person joined", render(f.PresenceChanged(i18n.Spanish, parley.PresenceChange{Joined: []parley.ListedPerson{{User: parley.User{ID: 9, DisplayName: "octo", Provider: "github"}}}})), []string{`title="Sesión iniciada con GitHub"`}, []string{"Signed in"}},
 		{"one joined", render(f.Notices(i18n.Spanish, []chat.Notice{{Joined: true, Names: []string{"Ana"}}})), []string{">Ana se unió al chat</p>"}, nil},
 		{"two joined", render(f.Notices(i18n.Spanish, []chat.Notice{{Joined: true, Names: []string{"Ana", "Bo"}}})), []string{">Ana y Bo se unieron al chat</p>"}, nil},
 		{"many left", render(f.Notices(i18n.Spanish, []chat.Notice{{Names: []string{"Ana", "Bo", "Cy"}, Others: 2}})), []string{">Ana, Bo, Cy y 2 más salieron del chat</p>"}, nil},
@@ -150,7 +163,7 @@ func BenchmarkRenderPresence(b *testing.B) {
 		listed[i] = parley.User{ID: int64(i), DisplayName: "person-" + strconv.Itoa(i)}
 	}
 	for i := 0; i < b.N; i++ {
-		if _, err := f.Presence(en, 10_000, listed); err != nil {
+		if _, err := f.Presence(en, parley.OnlineList{Online: 10_000, Listed: listed}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -160,6 +173,66 @@ func BenchmarkRenderMessage(b *testing.B) {
 	f := web.Fragments{}
 	for i := 0; i < b.N; i++ {
 		if _, err := f.Message(utc, sample, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestPresenceChangesBringAPageUpToDate: a page that got the whole list
+// once and then each change, rendered and applied as htmx applies them,
+// shows what the whole list of the end shows, in both languages.
+func TestPresenceChangesBringAPageUpToDate(t *testing.T) {
+	f := web.Fragments{}
+	rng := rand.New(rand.NewPCG(3, 4))
+	sample := func() parley.OnlineList {
+		var listed []parley.User
+		for id := int64(1); id <= 40 && len(listed) < 12; id++ {
+			if rng.IntN(3) == 0 {
+				u := parley.User{ID: id, DisplayName: fmt.Sprintf("p%02d", id), Admin: rng.IntN(8) == 0}
+				listed = append(listed, u)
+			}
+		}
+		more := 0
+		if len(listed) == 12 {
+			more = rng.IntN(3)
+		}
+		return parley.OnlineList{Online: len(listed) + more, Listed: listed}
+	}
+	rendered := func(b []byte, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	apply := func(p *pagetest.Presence, frame string) {
+		t.Helper()
+		if err := p.Apply(frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, lang := range i18n.Langs {
+		list := sample()
+		page := pagetest.NewPresence()
+		apply(page, rendered(f.Presence(lang, list)))
+		for range 300 {
+			next := sample()
+			apply(page, rendered(f.PresenceChanged(lang, list.ChangeTo(next))))
+			list = next
+			want := pagetest.NewPresence()
+			apply(want, rendered(f.Presence(lang, list)))
+			if !reflect.DeepEqual(page, want) {
+				t.Fatalf("%s: page shows %+v after the changes, the whole list is %+v", lang, page, want)
+			}
+		}
+	}
+}
+
+func BenchmarkRenderPresenceChange(b *testing.B) {
+	f := web.Fragments{}
+	c := parley.PresenceChange{Online: 10_001, CountChanged: true, More: 9_901, MoreChanged: true}
+	for i := 0; i < b.N; i++ {
+		if _, err := f.PresenceChanged(en, c); err != nil {
 			b.Fatal(err)
 		}
 	}
