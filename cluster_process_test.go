@@ -303,7 +303,7 @@ func lastFrames(frames []string) []string {
 }
 
 var (
-	countPattern      = regexp.MustCompile(`id="num-users"[^>]*>(\d+) users? online<`)
+	countPattern = regexp.MustCompile(`id="num-users"[^>]*>(\d+) users? online<`)
 	// A message's text, as the talkers write them ("alice 7").
 	textPattern    = regexp.MustCompile(`<p class="text">([a-z]+ \d+)</p>`)
 	articlePattern = regexp.MustCompile(`(?s)<article class="message" id="msg-(\d+)">.*?</article>`)

@@ -94,13 +94,13 @@ const keptQueue = 4
 
 func newClient(p Peer, room *liveRoom, conn Conn, cfg *Config) *client {
 	return &client{
-		user:        p.User,
-		sessionKey:  p.SessionKey,
-		locale:      p.Locale,
-		room:        room,
-		queueSize:   cfg.SendQueueSize,
-		conn:        conn,
-		cfg:         cfg,
+		user:       p.User,
+		sessionKey: p.SessionKey,
+		locale:     p.Locale,
+		room:       room,
+		queueSize:  cfg.SendQueueSize,
+		conn:       conn,
+		cfg:        cfg,
 	}
 }
 
