@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -158,3 +160,85 @@ func TestChatPageCountsTheReaderAsOnline(t *testing.T) {
 		t.Errorf("second tab of a person already online: want 1 user online, not 2")
 	}
 }
+
+// noticeFragment is the notices a flush appends to #messages, which go
+// beside the presence fragments in a socket's frames.
+var noticeFragment = regexp.MustCompile(`<div hx-swap-oob="beforeend:#messages">(<p class="notice">[^<]*</p>)+</div>`)
+
+// presenceOnly is what a frame carries besides notices.
+func presenceOnly(frame string) string { return noticeFragment.ReplaceAllString(frame, "") }
+
+// TestPresenceSendsOnlyWhatChanged: in a room of 300, people arriving
+// beyond the first 100 names cost each socket the count and "and N more",
+// nothing of the list; one arriving among the first 100 costs each socket
+// one <li> and the removal of the name it pushes out.
+func TestPresenceSendsOnlyWhatChanged(t *testing.T) {
+	a := startApp(t, testConfig(t))
+	const room, beyond = 300, 30
+	var sockets []*socket
+	for i := range room {
+		sockets = append(sockets, signedUp(t, a, fmt.Sprintf("m%03d", i)).dial(""))
+	}
+	for _, s := range sockets {
+		s.waitCount(room)
+	}
+	marks := make([]int, len(sockets))
+	for i, s := range sockets {
+		marks[i] = len(s.snapshot())
+	}
+
+	// Thirty arrivals, one by one, all sorting after the m's.
+	observer := sockets[0]
+	for i := range beyond {
+		signedUp(t, a, fmt.Sprintf("z%03d", i)).dial("")
+		observer.waitCount(room + i + 1)
+	}
+	countAlone := len(`<span id="num-users" hx-swap-oob="innerHTML">330 users online</span>`)
+	for i, s := range sockets {
+		s.waitCount(room + beyond)
+		frames := s.snapshot()
+		bytes := 0
+		for _, f := range frames[marks[i]:] {
+			rest := presenceOnly(f)
+			bytes += len(rest)
+			if personItem.MatchString(rest) || strings.Contains(rest, `id="online-users"`) || strings.Contains(rest, "delete:") {
+				t.Fatalf("socket %d got part of the list for an arrival beyond the first 100: %.300q", i, rest)
+			}
+			if !onlyTally.MatchString(rest) {
+				t.Fatalf("socket %d got more than the count and 'and N more': %.300q", i, rest)
+			}
+		}
+		if limit := beyond * 2 * countAlone; bytes > limit {
+			t.Errorf("socket %d got %d bytes of presence for %d arrivals, want at most %d (twice the count alone each)", i, bytes, beyond, limit)
+		}
+		shown := shownPresence(t, frames)
+		if names := shown.Names(); len(names) != 100 || names[0] != "m000" || names[99] != "m099" || shown.More != "and 230 more" {
+			t.Fatalf("socket %d lists %d people, %q to %q, %q; want m000 to m099 and 230 more", i, len(names), names[0], names[len(names)-1], shown.More)
+		}
+		marks[i] = len(frames)
+	}
+
+	// One arrival among the first 100: "a000" goes first, m099 drops out.
+	signedUp(t, a, "a000").dial("")
+	for i, s := range sockets {
+		s.waitCount(room + beyond + 1)
+		frames := s.snapshot()
+		shown := shownPresence(t, frames)
+		if names := shown.Names(); len(names) != 100 || names[0] != "a000" || names[99] != "m098" || shown.More != "and 231 more" {
+			t.Fatalf("socket %d lists %d people, %q to %q, %q; want a000 to m098 and 231 more", i, len(names), names[0], names[len(names)-1], shown.More)
+		}
+		changed := strings.Join(frames[marks[i]:], "")
+		if got := len(personItem.FindAllString(changed, -1)); got != 1 {
+			t.Errorf("socket %d got %d <li> for one arrival among the first 100, want 1: %.500q", i, got, changed)
+		}
+		if got := strings.Count(changed, `hx-swap-oob="delete:#online-`); got != 1 {
+			t.Errorf("socket %d got %d removals for the name pushed out, want 1: %.500q", i, got, changed)
+		}
+	}
+}
+
+// personItem is the <li> of a person in the online list.
+var personItem = regexp.MustCompile(`<li id="online-\d+"`)
+
+// onlyTally matches frames of nothing but count and "and N more" swaps.
+var onlyTally = regexp.MustCompile(`^(<span id="num-users" hx-swap-oob="innerHTML">[^<]*</span>|<li id="online-more" hx-swap-oob="true"( hidden)?>[^<]*</li>)*$`)
