@@ -1,7 +1,7 @@
 // Command parley serves Parley, a real-time chat room: run it with
-// `go run .` and open http://localhost:8080. SPEC.md and README.md describe
-// its configuration. `parley admin grant|revoke|list` manages admins in
-// the same database.
+// `go run .` and open http://localhost:8080. SPEC.md and
+// docs/configuration.md describe its configuration. `parley admin
+// grant|revoke|list` manages admins in the same database.
 package main
 
 import (

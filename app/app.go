@@ -1,3 +1,6 @@
+// Package app assembles Parley: it reads the configuration, opens the
+// store, starts the chat room and the web server, and shuts them down in
+// order. main.go and the tests start Parley through Start.
 package app
 
 import (
