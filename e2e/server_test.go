@@ -241,6 +241,17 @@ func (g *gate) refuse() {
 	g.shut = true
 }
 
+// dropAll cuts every connection open through the gate, as a network
+// that drops would, and keeps letting new ones through.
+func (g *gate) dropAll() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for c := range g.conns {
+		c.Close()
+		delete(g.conns, c)
+	}
+}
+
 func (g *gate) accept() {
 	defer g.wg.Done()
 	for {
