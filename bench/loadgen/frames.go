@@ -59,3 +59,49 @@ func countInTag(frame []byte, at int) (int, bool) {
 	}
 	return count, true
 }
+
+// noticeOpen and noticeClose frame the join and leave notices a server
+// appends to #messages; notices are not presence, so the byte counts keep
+// them apart.
+var (
+	noticeOpen  = []byte(`<div hx-swap-oob="beforeend:#messages"><p class="notice">`)
+	noticeClose = []byte(`</div>`)
+)
+
+// noticeLength is how many bytes of frame are notices.
+func noticeLength(frame []byte) int {
+	n := 0
+	for from := 0; ; {
+		at := bytes.Index(frame[from:], noticeOpen)
+		if at < 0 {
+			return n
+		}
+		at += from
+		end := bytes.Index(frame[at:], noticeClose)
+		if end < 0 {
+			return n + len(frame) - at
+		}
+		n += end + len(noticeClose)
+		from = at + end + len(noticeClose)
+	}
+}
+
+// countElementLength is the length of the first #num-users element of
+// frame, from its opening tag to the end of its closing tag, or 0: what a
+// count costs by itself.
+func countElementLength(frame []byte) int {
+	at := bytes.Index(frame, countMarker)
+	if at < 0 {
+		return 0
+	}
+	start := bytes.LastIndexByte(frame[:at], '<')
+	closing := bytes.Index(frame[at:], []byte("</"))
+	if start < 0 || closing < 0 {
+		return 0
+	}
+	end := bytes.IndexByte(frame[at+closing:], '>')
+	if end < 0 {
+		return 0
+	}
+	return at + closing + end + 1 - start
+}

@@ -70,3 +70,34 @@ func BenchmarkParseCount(b *testing.B) {
 		}
 	}
 }
+
+func TestNoticeAndCountLengths(t *testing.T) {
+	const (
+		notice = `<div hx-swap-oob="beforeend:#messages"><p class="notice">lg-a-1 joined the chat</p></div>`
+		count  = `<span id="num-users" hx-swap-oob="innerHTML">12 users online</span>`
+		more   = `<li id="online-more" hx-swap-oob="true">and 2 more</li>`
+	)
+	tests := []struct {
+		name          string
+		frame         string
+		notices, elem int
+	}{
+		{"count alone", count, 0, len(count)},
+		{"count and more", more + count, 0, len(count)},
+		{"notice alone", notice, len(notice), 0},
+		{"notices around a count", notice + count + notice, 2 * len(notice), len(count)},
+		{"the floor's count", `<span id="num-users" hx-swap-oob="true">3 users online</span>`, 0, len(`<span id="num-users" hx-swap-oob="true">3 users online</span>`)},
+		{"a message", `<div hx-swap-oob="beforeend:#messages"><article class="message" id="msg-1"></article></div>`, 0, 0},
+		{"cut off", notice[:30], 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := noticeLength([]byte(tt.frame)); got != tt.notices {
+				t.Errorf("noticeLength = %d, want %d", got, tt.notices)
+			}
+			if got := countElementLength([]byte(tt.frame)); got != tt.elem {
+				t.Errorf("countElementLength = %d, want %d", got, tt.elem)
+			}
+		})
+	}
+}

@@ -91,6 +91,8 @@ func parseFlags() (Options, bool) {
 	flag.Var(&pids, "pid", "the server's process ID, to read its CPU and RSS from /proc; several instances' repeated or comma-separated")
 	flag.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a URL that is not loopback")
 	flag.StringVar(&opts.RunID, "run-id", "", "names users lg-RUNID-i (reuse one to sign in existing users); random when empty")
+	flag.IntVar(&opts.Trickle, "trickle", 0, "after the broadcast, this many more people arrive in general one at a time (0: none), each costing the sockets there what -json reports")
+	flag.DurationVar(&opts.TrickleEvery, "trickle-every", 100*time.Millisecond, "trickle: time between two arrivals")
 	flag.DurationVar(&opts.Hold, "hold", 0, "keep the sockets open and idle this long after the connect storm, before the server's RSS is sampled (for a heap profile)")
 	flag.BoolVar(&opts.Restart, "restart", false, "keep the sockets open, wait for the server to be restarted (by a script, see bench/restart.sh), and time until all are back and show the right count")
 	asJSON := flag.Bool("json", false, "print one JSON line instead of the table")

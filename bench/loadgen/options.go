@@ -43,6 +43,10 @@ type Options struct {
 	// storm, before the server's RSS is sampled: time for its memory to
 	// settle and for a heap profile to be taken.
 	Hold time.Duration
+	// Trickle, when above 0, has this many more people arrive in general
+	// after the broadcast, one every TrickleEvery (see runner.trickle).
+	Trickle      int
+	TrickleEvery time.Duration
 	// Restart keeps the sockets open through a restart of the server
 	// (runRestart) instead of the storm, broadcast and leave phases.
 	Restart bool
@@ -99,6 +103,17 @@ func (o Options) normalize() (Options, error) {
 		}
 		if o.RateDuration+o.RateDrain >= o.PhaseTimeout {
 			return o, fmt.Errorf("rate duration (%v) plus drain (%v) must be less than the phase timeout (%v)", o.RateDuration, o.RateDrain, o.PhaseTimeout)
+		}
+	}
+	if o.Trickle < 0 {
+		return o, fmt.Errorf("trickle must not be negative, got %d", o.Trickle)
+	}
+	if o.Trickle > 0 {
+		if o.Rooms != 1 {
+			return o, fmt.Errorf("trickle needs every socket in general (rooms 1), got %d rooms", o.Rooms)
+		}
+		if o.TrickleEvery <= 0 || time.Duration(o.Trickle)*o.TrickleEvery >= o.PhaseTimeout {
+			return o, fmt.Errorf("trickle interval (%v) must be positive, and %d of them less than the phase timeout (%v)", o.TrickleEvery, o.Trickle, o.PhaseTimeout)
 		}
 	}
 	if o.PhaseTimeout <= 0 {

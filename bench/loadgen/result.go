@@ -25,6 +25,7 @@ type Result struct {
 	Storm     StormResult     `json:"storm"`
 	Broadcast BroadcastResult `json:"broadcast"`
 	Rate      *RateResult     `json:"rate,omitempty"` // rate mode only, instead of the broadcast
+	Trickle   *TrickleResult  `json:"trickle,omitempty"` // with -trickle only
 	Leave     LeaveResult     `json:"leave"`
 
 	Server *Resources `json:"server,omitempty"` // with -pid only; the sum over several PIDs
@@ -71,6 +72,11 @@ type StormResult struct {
 	PayloadBytes                 int64   `json:"payload_bytes"`
 	PresenceFramesMax            int64   `json:"presence_frames_max"` // per socket
 	PresenceFramesAvg            float64 `json:"presence_frames_avg"` // per socket
+	// NoticeBytes are the join notices among PayloadBytes; the rest is
+	// presence (nothing else is sent in a storm), per socket:
+	PresenceBytesAvg float64 `json:"presence_bytes_avg"`
+	PresenceBytesMax int64   `json:"presence_bytes_max"`
+	NoticeBytes      int64   `json:"notice_bytes"`
 }
 
 // BroadcastResult describes the messages sent by one socket, each timed
@@ -142,6 +148,33 @@ type LeaveResult struct {
 	// ConvergeSeconds runs from the first close until the survivor showed
 	// "1 user online".
 	ConvergeSeconds float64 `json:"converge_seconds"`
+	// PayloadBytes and NoticeBytes are what every socket received from the
+	// first close on (the leaving ones until they closed).
+	PayloadBytes int64 `json:"payload_bytes"`
+	NoticeBytes  int64 `json:"notice_bytes"`
+	// StormAndLeavePresenceBytesPerSocket is the presence (payload less
+	// notices) of the connect storm and of the leave storm, per socket.
+	StormAndLeavePresenceBytesPerSocket float64 `json:"storm_and_leave_presence_bytes_per_socket"`
+}
+
+// TrickleResult describes the trickle: once every socket shows the
+// storm's count, Arrivals more people arrive one at a time, every
+// EverySeconds, each with one socket.
+type TrickleResult struct {
+	Arrivals     int     `json:"arrivals"`
+	EverySeconds float64 `json:"every_seconds"`
+	// ConvergeAfterLastSeconds runs from the last arrival's dial until
+	// every socket showed the final count.
+	ConvergeAfterLastSeconds float64 `json:"converge_after_last_seconds"`
+	// Per socket that was there before the trickle, per arrival: the
+	// presence bytes (payload less notices) and the notice bytes received.
+	PresenceBytesPerArrival float64 `json:"presence_bytes_per_arrival"`
+	NoticeBytesPerArrival   float64 `json:"notice_bytes_per_arrival"`
+	// CountElementBytes is the length of the #num-users element alone, as
+	// the server last sent it; PresenceBytesPerArrival / CountElementBytes
+	// is how many counts' worth each arrival cost.
+	CountElementBytes int64   `json:"count_element_bytes"`
+	CountsPerArrival  float64 `json:"counts_per_arrival"`
 }
 
 // Resources are a process's CPU seconds per phase and its memory at the
@@ -201,6 +234,8 @@ func writeTable(w io.Writer, r Result) error {
 		r.Storm.ConvergeSeconds, r.Storm.ConvergeAfterLastDialSeconds, r.Storm.SocketsShowingExpected,
 		describeRange(r.Storm.ExpectedCountMin, r.Storm.ExpectedCount))
 	row("", "frames / payload received", "%d / %s", r.Storm.Frames, formatBytes(float64(r.Storm.PayloadBytes)))
+	row("", "presence bytes per socket", "avg %s, max %s (notices apart: %s in all)",
+		formatBytes(r.Storm.PresenceBytesAvg), formatBytes(float64(r.Storm.PresenceBytesMax)), formatBytes(float64(r.Storm.NoticeBytes)))
 	row("", "presence frames per socket", "max %d, avg %.1f", r.Storm.PresenceFramesMax, r.Storm.PresenceFramesAvg)
 	if rr := r.Rate; rr != nil {
 		row("rate", "sent", "%d messages by %d senders in %.2f s (%.1f/s asked; senders at most %.1f ms late)",
@@ -217,8 +252,15 @@ func writeTable(w io.Writer, r Result) error {
 		row("", "outside the sender's room", "%d message frames received; frames per socket avg %.1f (max %d), in the room avg %.1f",
 			r.Broadcast.ForeignDeliveries, r.Broadcast.Frames.ElsewhereAvg, r.Broadcast.Frames.ElsewhereMax, r.Broadcast.Frames.InRoomAvg)
 	}
+	if t := r.Trickle; t != nil {
+		row("trickle", "arrivals", "%d, one every %.3f s; all show the count %.3f s after the last", t.Arrivals, t.EverySeconds, t.ConvergeAfterLastSeconds)
+		row("", "per socket per arrival", "%.1f B of presence (%.2f count elements of %d B), %.1f B of notices",
+			t.PresenceBytesPerArrival, t.CountsPerArrival, t.CountElementBytes, t.NoticeBytesPerArrival)
+	}
 	row("leave", "last socket shows 1", "%.3f s (%d closed in %.3f s; it shows %d)",
 		r.Leave.ConvergeSeconds, r.Leave.Closed, r.Leave.CloseSeconds, r.Leave.SurvivorCount)
+	row("", "payload received", "%s (notices %s); storm and leave presence per socket %s",
+		formatBytes(float64(r.Leave.PayloadBytes)), formatBytes(float64(r.Leave.NoticeBytes)), formatBytes(r.Leave.StormAndLeavePresenceBytesPerSocket))
 	if r.Server != nil {
 		who := "server"
 		if len(r.Servers) > 0 {

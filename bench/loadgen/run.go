@@ -101,6 +101,7 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 		// sockets hold once the storm's garbage is gone.
 		{"hold", r.hold, afterStorm},
 		{"broadcast", r.broadcastPhase(), afterBroadcast},
+		{"trickle", r.trickle, afterBroadcast},
 		{"leave storm", r.leaveStorm, afterLeave},
 	}
 	for _, p := range phases {
@@ -458,6 +459,7 @@ func (r *runner) leaveStorm(ctx context.Context) error {
 		}
 	}
 	survivorSocket := r.sockets[survivor]
+	payloadBefore, noticesBefore := byteCounts(r.sockets)
 	start := r.fleet.now()
 	closeSockets(leaving)
 	closed := r.fleet.now()
@@ -466,12 +468,18 @@ func (r *runner) leaveStorm(ctx context.Context) error {
 		return fmt.Errorf("wait for count 1: %w; the survivor shows %d", err, survivorSocket.count.Load())
 	}
 	converged := max(0, survivorSocket.countChangedAt.Load()-start)
+	payloadAfter, noticesAfter := byteCounts(r.sockets)
 	r.result.Leave = LeaveResult{
 		Closed:          len(leaving),
 		SurvivorCount:   int(survivorSocket.count.Load()),
 		CloseSeconds:    seconds(closed - start),
 		ConvergeSeconds: seconds(converged),
+		PayloadBytes:    payloadAfter - payloadBefore,
+		NoticeBytes:     noticesAfter - noticesBefore,
 	}
+	stormPresence := float64(r.result.Storm.PayloadBytes - r.result.Storm.NoticeBytes)
+	leavePresence := float64(r.result.Leave.PayloadBytes - r.result.Leave.NoticeBytes)
+	r.result.Leave.StormAndLeavePresenceBytesPerSocket = roundTo((stormPresence+leavePresence)/float64(r.opts.Sockets), 10)
 	r.logf("leave storm: the survivor shows 1 after %.3f s", r.result.Leave.ConvergeSeconds)
 	return nil
 }
@@ -493,6 +501,18 @@ func (r *runner) waitUntil(ctx context.Context, done func() bool) error {
 		case <-ticker.C:
 		}
 	}
+}
+
+// byteCounts sums what the sockets received so far: payload, and the
+// notices among it.
+func byteCounts(sockets []*socket) (payload, notices int64) {
+	for _, s := range sockets {
+		if s != nil {
+			payload += s.payloadBytes.Load()
+			notices += s.noticeBytes.Load()
+		}
+	}
+	return payload, notices
 }
 
 // closeSockets closes the non-nil sockets, closeConcurrency at a time.
@@ -578,15 +598,20 @@ func stormResult(sockets []*socket, dialSeconds, convergeSeconds float64) StormR
 		ConvergeSeconds:              convergeSeconds,
 		ConvergeAfterLastDialSeconds: roundTo(convergeSeconds-dialSeconds, 1e6),
 	}
-	var presenceTotal int64
+	var presenceTotal, presenceBytes int64
 	for _, s := range sockets {
 		result.Frames += s.frames.Load()
 		result.PayloadBytes += s.payloadBytes.Load()
+		result.NoticeBytes += s.noticeBytes.Load()
 		presence := s.presenceFrames.Load()
 		presenceTotal += presence
 		result.PresenceFramesMax = max(result.PresenceFramesMax, presence)
+		b := s.payloadBytes.Load() - s.noticeBytes.Load()
+		presenceBytes += b
+		result.PresenceBytesMax = max(result.PresenceBytesMax, b)
 	}
 	result.PresenceFramesAvg = roundTo(float64(presenceTotal)/float64(len(sockets)), 1e3)
+	result.PresenceBytesAvg = roundTo(float64(presenceBytes)/float64(len(sockets)), 10)
 	return result
 }
 

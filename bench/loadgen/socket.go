@@ -36,6 +36,7 @@ type socket struct {
 	countChangedAt atomic.Int64 // when count last changed, in fleet clock nanoseconds
 	frames         atomic.Int64
 	payloadBytes   atomic.Int64
+	noticeBytes    atomic.Int64 // of payloadBytes, the join and leave notices
 	presenceFrames atomic.Int64 // frames that carried a #num-users fragment
 	// closedByServer is set when the server ended the socket (rate mode
 	// tolerates that: a dropped slow socket).
@@ -127,7 +128,9 @@ type fleet struct {
 	// (serverClosed), not a failure: rate mode counts the losses.
 	tolerateCloses atomic.Bool
 	serverClosed   atomic.Int64
-	readers        sync.WaitGroup
+	// countElement is the length of the last #num-users element seen.
+	countElement atomic.Int64
+	readers      sync.WaitGroup
 
 	failureMu sync.Mutex
 	failure   error
@@ -224,8 +227,14 @@ func (f *fleet) record(s *socket, frame []byte, lastProbe int64) int64 {
 	now := f.now()
 	s.frames.Add(1)
 	s.payloadBytes.Add(int64(len(frame)))
+	if n := noticeLength(frame); n > 0 {
+		s.noticeBytes.Add(int64(n))
+	}
 	if count, ok := parseCount(frame); ok {
 		s.presenceFrames.Add(1)
+		if n := countElementLength(frame); n > 0 {
+			f.countElement.Store(int64(n))
+		}
 		if s.count.Swap(int64(count)) != int64(count) {
 			s.countChangedAt.Store(now)
 		}
