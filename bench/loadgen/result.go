@@ -24,7 +24,7 @@ type Result struct {
 	RoomSetup RoomSetupResult `json:"room_setup"`
 	Storm     StormResult     `json:"storm"`
 	Broadcast BroadcastResult `json:"broadcast"`
-	Rate      *RateResult     `json:"rate,omitempty"` // rate mode only, instead of the broadcast
+	Rate      *RateResult     `json:"rate,omitempty"`    // rate mode only, instead of the broadcast
 	Trickle   *TrickleResult  `json:"trickle,omitempty"` // with -trickle only
 	Leave     LeaveResult     `json:"leave"`
 
