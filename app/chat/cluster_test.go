@@ -223,3 +223,41 @@ func TestDeletedMessageLeavesEveryInstanceAndStaysGone(t *testing.T) {
 		t.Errorf("after a late copy b keeps %q, want the deleted message to stay gone", got)
 	}
 }
+
+// TestSnapshotThatChangesNothingSendsNothing: other instances send their
+// people every few seconds; a snapshot that only repeats what this
+// instance knows, or names someone who is here already, costs the
+// sockets here nothing, while one that changes the list reaches them.
+func TestSnapshotThatChangesNothingSendsNothing(t *testing.T) {
+	bus := &nullBus{}
+	cfg := DefaultConfig()
+	cfg.PresenceQuiet = 10 * time.Millisecond
+	r := newTestRooms(t, cfg)
+	cluster := fastCluster("me")
+	cluster.InstanceTimeout = time.Hour
+	if err := r.Join(bus, cluster, linkText{}); err != nil {
+		t.Fatal(err)
+	}
+	y := bus.from("y")
+	ann := parley.User{ID: 9, DisplayName: "ann"}
+	y(Event{Kind: EventSnapshot, Rooms: map[int64][]parley.User{testRoom.ID: {ann}}})
+	mine := newFakeConn(false)
+	serve(t, r, mine, 1)
+	eventually(t, "the room's presence written", func() bool { return r.Online(testRoom.ID) == 2 && mine.writes.Load() >= 1 })
+	// Let the arrival's flush go out, then count.
+	time.Sleep(5 * cfg.PresenceQuiet)
+	before := mine.writes.Load()
+
+	for range 5 {
+		y(Event{Kind: EventSnapshot, Rooms: map[int64][]parley.User{testRoom.ID: {ann}}})
+		y(Event{Kind: EventSnapshot, Rooms: map[int64][]parley.User{testRoom.ID: {ann, {ID: 1, DisplayName: "user1"}}}})
+	}
+	// Long enough for any flush those could have scheduled.
+	time.Sleep(10 * cfg.PresenceQuiet)
+	if got := mine.writes.Load(); got != before {
+		t.Errorf("snapshots that change nothing made %d writes, want none", got-before)
+	}
+
+	y(Event{Kind: EventSnapshot, Rooms: map[int64][]parley.User{testRoom.ID: {ann, {ID: 11, DisplayName: "cy"}}}})
+	eventually(t, "a snapshot that adds cy to reach the socket", func() bool { return mine.writes.Load() > before })
+}
