@@ -82,6 +82,7 @@ func parseFlags() (Options, bool) {
 	flag.IntVar(&opts.Rooms, "rooms", 1, "rooms (R) to spread the sockets over, socket i in room i mod R; 1 puts every socket in general")
 	flag.IntVar(&opts.Messages, "messages", defaultMessages, "messages to time in the broadcast phase (M)")
 	flag.IntVar(&opts.DialConcurrency, "dial-concurrency", defaultDialConcurrency, "websocket dials in flight at once")
+	flag.DurationVar(&opts.DialSpread, "dial-spread", 0, "start the storm's dials evenly over this long (0: as fast as -dial-concurrency allows)")
 	flag.Float64Var(&opts.StalledPercent, "stalled-percent", 0, "share of sockets, in percent, that stop reading once they show the final count")
 	flag.Float64Var(&opts.Rate, "rate", 0, "rate mode: messages a second, between all senders, instead of one at a time (0: off)")
 	flag.IntVar(&opts.Senders, "senders", defaultSenders, "rate mode: sockets of the sender's room that send")

@@ -20,13 +20,17 @@ type Options struct {
 	// sessions would send it; users sign in and rooms are made on the
 	// first (the instances share their store, so a session is valid on all).
 	URL             string
-	Users           int           // users to sign in; 0 means one per socket
-	Sockets         int           // websockets to open, round-robin over the users
-	Rooms           int           // rooms the sockets join round-robin; 1 means all in general
-	Messages        int           // messages to time in the broadcast phase
-	DialConcurrency int           // websocket dials in flight at once
-	StalledPercent  float64       // share of sockets that stop reading after the storm
-	PhaseTimeout    time.Duration // limit for each phase
+	Users           int // users to sign in; 0 means one per socket
+	Sockets         int // websockets to open, round-robin over the users
+	Rooms           int // rooms the sockets join round-robin; 1 means all in general
+	Messages        int // messages to time in the broadcast phase
+	DialConcurrency int // websocket dials in flight at once
+	// DialSpread, when above 0, starts the storm's dials evenly over this
+	// long (one every DialSpread/Sockets), still at most DialConcurrency
+	// in flight: arrivals spread as people's are after a deploy.
+	DialSpread     time.Duration
+	StalledPercent float64       // share of sockets that stop reading after the storm
+	PhaseTimeout   time.Duration // limit for each phase
 	// Rate, when above 0, is rate mode: Senders sockets send Rate messages
 	// a second between them for RateDuration instead of the one-at-a-time
 	// broadcast; deliveries still missing RateDrain after the last send
@@ -87,6 +91,9 @@ func (o Options) normalize() (Options, error) {
 	}
 	if o.DialConcurrency < 1 {
 		return o, fmt.Errorf("dial concurrency must be at least 1, got %d", o.DialConcurrency)
+	}
+	if o.DialSpread < 0 || o.DialSpread >= o.PhaseTimeout {
+		return o, fmt.Errorf("dial spread (%v) must not be negative, and less than the phase timeout (%v)", o.DialSpread, o.PhaseTimeout)
 	}
 	if o.StalledPercent < 0 || o.StalledPercent >= 100 {
 		return o, fmt.Errorf("stalled percent must be in [0, 100), got %g", o.StalledPercent)

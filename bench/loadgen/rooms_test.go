@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -158,6 +159,11 @@ func TestNormalizeRooms(t *testing.T) {
 			"hold (-1s) must be at least 0 and less than the phase timeout (1s)"},
 		{"a hold as long as a phase", func(o *Options) { o.Hold = time.Second },
 			"hold (1s) must be at least 0 and less than the phase timeout (1s)"},
+		{"a dial spread", func(o *Options) { o.DialSpread = time.Second / 2 }, ""},
+		{"a negative dial spread", func(o *Options) { o.DialSpread = -time.Second },
+			"dial spread (-1s) must not be negative, and less than the phase timeout (1s)"},
+		{"a dial spread as long as a phase", func(o *Options) { o.DialSpread = time.Second },
+			"dial spread (1s) must not be negative, and less than the phase timeout (1s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -326,5 +332,25 @@ func TestNoteMessage(t *testing.T) {
 				t.Errorf("foreign deliveries = %d, want %d", foreign, tt.wantForeign)
 			}
 		})
+	}
+}
+
+func TestFeedIndexesEvenlySpreadsThemOverTheTime(t *testing.T) {
+	const count, over = 5, 200 * time.Millisecond
+	indexes := make(chan int)
+	start := time.Now()
+	go feedIndexesEvenly(context.Background(), indexes, count, over)
+	next := 0
+	for i := range indexes {
+		if i != next {
+			t.Fatalf("got index %d, want %d", i, next)
+		}
+		if got, want := time.Since(start), over*time.Duration(i)/count; got < want {
+			t.Errorf("index %d came after %v, want no sooner than %v", i, got, want)
+		}
+		next++
+	}
+	if next != count {
+		t.Errorf("got %d indexes, want %d", next, count)
 	}
 }

@@ -279,7 +279,11 @@ func (r *runner) dialAll(ctx context.Context, stalled map[int]bool) (lastDialEnd
 			}
 		}()
 	}
-	feedIndexes(ctx, indexes, r.opts.Sockets)
+	if r.opts.DialSpread > 0 {
+		feedIndexesEvenly(ctx, indexes, r.opts.Sockets, r.opts.DialSpread)
+	} else {
+		feedIndexes(ctx, indexes, r.opts.Sockets)
+	}
 	workers.Wait()
 	if firstErr != nil {
 		return 0, firstErr

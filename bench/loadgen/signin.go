@@ -118,6 +118,29 @@ func feedIndexes(ctx context.Context, indexes chan<- int, count int) {
 	}
 }
 
+// feedIndexesEvenly sends 0..count-1 as feedIndexes does, index i no
+// sooner than i*over/count after the start, then closes indexes. It
+// schedules from the start rather than sleeping between sends, so slow
+// dials do not stretch the spread.
+func feedIndexesEvenly(ctx context.Context, indexes chan<- int, count int, over time.Duration) {
+	defer close(indexes)
+	start := time.Now()
+	for i := range count {
+		if wait := time.Until(start.Add(over * time.Duration(i) / time.Duration(count))); wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return
+			}
+		}
+		select {
+		case indexes <- i:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
 // signIn registers name, or signs it in when the name is taken, and
 // returns its session cookie as a Cookie header value.
 func (s *signer) signIn(ctx context.Context, name string) (cookie string, registered bool, err error) {
