@@ -487,7 +487,7 @@ func TestAdminsCarryABadge(t *testing.T) {
 	bob, mod := signedUp(t, a, "bob"), signedUpAdmin(t, a, cfg, "mod")
 	bobWS, modWS := bob.dial(""), mod.dial("")
 	bobWS.waitPresence(2, "bob", "mod")
-	adminLi := regexp.MustCompile(`<span class="person">mod</span>\s*<span class="badge admin"[^>]*>Admin</span>`)
+	adminLi := regexp.MustCompile(`<li id="online-\d+">mod\s*<span class="badge admin"[^>]*>Admin</span>`)
 	if !adminLi.MatchString(strings.Join(bobWS.snapshot(), "")) {
 		t.Errorf("the online list does not badge mod as admin: %q", tail(bobWS.snapshot()))
 	}

@@ -24,7 +24,7 @@ func (b *browser) createRoom(name string) {
 
 var (
 	onlineListPattern = regexp.MustCompile(`(?s)<ul id="online-users"[^>]*>(.*?)</ul>`)
-	personPattern     = regexp.MustCompile(`<span class="person">([^<]*)</span>`)
+	personPattern     = regexp.MustCompile(`<li id="online-\d+">([^<]*)`)
 )
 
 // listedOnPage returns the names the online list of a page names.

@@ -419,7 +419,7 @@ const stateJS = `(() => {
 		chatError: text(one("#chat-error")),
 		search: location.search,
 		online: [...document.querySelectorAll("#online-users > li:not([hidden])")].map(li => ({
-			name: text(one(".person", li)),
+			name: li.id === "online-more" || !li.firstChild ? "" : li.firstChild.textContent.trim(),
 			badge: text(one(".badge", li)),
 			text: text(li),
 		})),

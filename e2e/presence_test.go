@@ -127,7 +127,7 @@ func serverList(t *testing.T, u *httpUser) []string {
 var (
 	countRE  = regexp.MustCompile(`<span id="num-users"[^>]*>([^<]*)</span>`)
 	listRE   = regexp.MustCompile(`(?s)<ul id="online-users"[^>]*>(.*?)</ul>`)
-	personRE = regexp.MustCompile(`<span class="person">([^<]*)</span>`)
+	personRE = regexp.MustCompile(`<li id="online-\d+">([^<]*)`)
 	moreRE   = regexp.MustCompile(`<li id="online-more">([^<]+)</li>`)
 )
 

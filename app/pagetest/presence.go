@@ -183,11 +183,8 @@ func (p *Presence) add(at int, li *html.Node) error {
 		return err
 	}
 	name := ""
-	for c := range li.Descendants() {
-		if c.Type == html.ElementNode && attr(c, "class") == "person" {
-			name = text(c)
-			break
-		}
+	if c := li.FirstChild; c != nil && c.Type == html.TextNode {
+		name = strings.TrimSpace(c.Data)
 	}
 	p.Listed = slices.Insert(p.Listed, at, Person{ID: id, Name: name, HTML: b.String()})
 	return nil

@@ -42,14 +42,14 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 		want []string
 	}{
 		{"presence", render(f.Presence(en, parley.OnlineList{Online: 1, Listed: []parley.User{{ID: 1, DisplayName: "<al>"}}})), []string{`<span id="num-users" hx-swap-oob="innerHTML">1 user online</span>`,
-			`<ul id="online-users" class="online-users" hx-swap-oob="true">`, `<li id="online-1">`, "&lt;al&gt;</span>", `<li id="online-more" hidden></li>`}},
+			`<ul id="online-users" class="online-users" hx-swap-oob="true">`, `<li id="online-1">`, `<li id="online-1">&lt;al&gt;</li>`, `<li id="online-more" hidden></li>`}},
 		{"presence plural, summed up", render(f.Presence(en, parley.OnlineList{Online: 102, Listed: []parley.User{{ID: 1, DisplayName: "al"}, {ID: 2, DisplayName: "bo", Provider: "github"}}})), []string{
-			">102 users online</span>", ">al</span>", ">bo</span>", ">GitHub</span>", `<li id="online-more">and 100 more</li>`}},
+			">102 users online</span>", "<li id=\"online-1\">al</li>", "<li id=\"online-2\">bo <span class=\"badge\"", ">GitHub</span>", `<li id="online-more">and 100 more</li>`}},
 		{"count changed", render(f.PresenceChanged(en, parley.PresenceChange{Online: 7, CountChanged: true})), []string{`<span id="num-users" hx-swap-oob="innerHTML">7 users online</span>`}},
 		{"people changed", render(f.PresenceChanged(en, parley.PresenceChange{Online: 102, More: 2, MoreChanged: true, Left: []int64{3, 4},
 			Joined: []parley.ListedPerson{{User: parley.User{ID: 5, DisplayName: "<eve>"}, Before: 6}, {User: parley.User{ID: 7, DisplayName: "fay"}, Before: 6}, {User: parley.User{ID: 8, DisplayName: "gus"}}}})), []string{
 			`<i hx-swap-oob="delete:#online-3,#online-4"></i>`,
-			`<ul hx-swap-oob="beforebegin:#online-6"><li id="online-5"><span class="person">&lt;eve&gt;</span></li><li id="online-7">`,
+			`<ul hx-swap-oob="beforebegin:#online-6"><li id="online-5">&lt;eve&gt;</li><li id="online-7">`,
 			`<ul hx-swap-oob="beforebegin:#online-more"><li id="online-8">`,
 			`<li id="online-more" hx-swap-oob="true">and 2 more</li>`}},
 		{"message", render(f.Message(utc, sample, false)), []string{`<div hx-swap-oob="beforeend:#messages">`, `id="msg-42"`,
@@ -63,7 +63,7 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 		{"history for an admin", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8, Admin: true})), []string{`action="/messages/42/delete"`}},
 		{"removed", render(f.Removed(42)), []string{`<i hx-swap-oob="delete:#msg-42, #removals i"></i>`, `<div hx-swap-oob="beforeend:#removals"><i></i></div>`}},
 		{"banned", render(f.Banned(en)), []string{`<div id="chat-form"`, `hx-swap-oob="true"`, "removed from the chat"}},
-		{"online admin", render(f.Presence(en, parley.OnlineList{Online: 1, Listed: []parley.User{{ID: 1, DisplayName: "mod", Admin: true}}})), []string{`<span class="person">mod</span>`, `class="badge admin"`}},
+		{"online admin", render(f.Presence(en, parley.OnlineList{Online: 1, Listed: []parley.User{{ID: 1, DisplayName: "mod", Admin: true}}})), []string{`<li id="online-1">mod <span class="badge admin"`}},
 		{"history with older messages", render(f.History(utc, parley.Room{ID: 2, Name: "go-nuts"}, []parley.Message{sample}, true, parley.User{})), []string{
 			`<div id="messages"`, `<a id="load-earlier"`, `href="/r/go-nuts?before=42"`, `hx-get="/r/go-nuts/messages?before=42"`, `hx-swap="outerHTML"`}},
 		{"notices", render(f.Notices(en, []chat.Notice{{Joined: true, Names: []string{"<bob>"}}})), []string{`hx-swap-oob="beforeend:#messages"`, "&lt;bob&gt; joined the chat"}},

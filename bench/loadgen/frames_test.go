@@ -24,7 +24,7 @@ func TestParseCount(t *testing.T) {
 		{"after a message", `<div hx-swap-oob="beforeend:#messages"><article class="message" id="msg-1">hi</article></div>` +
 			`<span id="num-users" hx-swap-oob="true">9 users online</span>`, 9, true},
 		{"count and online list", `<span id="num-users" class="num-users" role="status" hx-swap-oob="true">10 users online</span>` +
-			`<ul id="online-users" class="online-users" hx-swap-oob="true"><li><span class="person">lg-abc-0</span></li>` +
+			`<ul id="online-users" class="online-users" hx-swap-oob="true"><li id="online-1">lg-abc-0</li>` +
 			`<li class="more">and 9 more</li></ul>`, 10, true},
 		{"online list only", `<ul id="online-users" class="online-users" hx-swap-oob="true"><li>lg-abc-0</li></ul>`, 0, false},
 		{"message only", `<div hx-swap-oob="beforeend:#messages"><article class="message" id="msg-42">12 users online</article></div>`, 0, false},
@@ -52,7 +52,7 @@ func presenceFrame(listed, more int) string {
 	fmt.Fprintf(&b, `<span id="num-users" class="num-users" role="status" hx-swap-oob="true">%d users online</span>`, listed+more)
 	b.WriteString(`<ul id="online-users" class="online-users" hx-swap-oob="true">`)
 	for i := range listed {
-		fmt.Fprintf(&b, "<li><span class=\"person\">lg-3acbb6-%d</span></li>\n", 1000+i)
+		fmt.Fprintf(&b, "<li id=\"online-%d\">lg-3acbb6-%d</li>\n", 1000+i, 1000+i)
 	}
 	if more > 0 {
 		fmt.Fprintf(&b, `<li class="more">and %d more</li>`, more)
