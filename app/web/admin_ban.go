@@ -29,7 +29,7 @@ func (s *Server) ban(c *fiber.Ctx, admin parley.User) error {
 	if err := notYourself(admin, target, i18n.Msg("You cannot ban yourself.")); err != nil {
 		return err
 	}
-	if err := s.opts.Store.Ban(ctx, admin.ID, target.ID); err != nil {
+	if err := s.opts.Moderation.Ban(ctx, admin.ID, target.ID); err != nil {
 		return unchanged(err, i18n.Msg("%s is banned already."), target.AccountName())
 	}
 	s.opts.Chat.EndUser(target.ID)

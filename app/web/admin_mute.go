@@ -34,7 +34,7 @@ func (s *Server) mute(c *fiber.Ctx, admin parley.User) error {
 	if err := notYourself(admin, target, i18n.Msg("You cannot mute yourself.")); err != nil {
 		return err
 	}
-	if err := s.opts.Store.Mute(ctx, admin.ID, target.ID, time.Now().Add(length)); err != nil {
+	if err := s.opts.Moderation.Mute(ctx, admin.ID, target.ID, time.Now().Add(length)); err != nil {
 		return fmt.Errorf("web: mute: %w", err)
 	}
 	return nil

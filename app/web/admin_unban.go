@@ -25,6 +25,6 @@ func (s *Server) unban(c *fiber.Ctx, admin parley.User) error {
 	if err != nil {
 		return err
 	}
-	err = s.opts.Store.Unban(ctx, admin.ID, target.ID)
+	err = s.opts.Moderation.Unban(ctx, admin.ID, target.ID)
 	return unchanged(err, i18n.Msg("%s is not banned."), target.AccountName())
 }

@@ -25,6 +25,6 @@ func (s *Server) unmute(c *fiber.Ctx, admin parley.User) error {
 	if err != nil {
 		return err
 	}
-	err = s.opts.Store.Unmute(ctx, admin.ID, target.ID)
+	err = s.opts.Moderation.Unmute(ctx, admin.ID, target.ID)
 	return unchanged(err, i18n.Msg("%s is not muted."), target.AccountName())
 }

@@ -28,7 +28,7 @@ func (s *Server) checkReady(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
-	if err := s.opts.Store.Ping(ctx); err != nil {
+	if err := s.opts.Database.Ping(ctx); err != nil {
 		s.log.Error("web: readiness check", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database: not answering\n")
 	}

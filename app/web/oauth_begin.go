@@ -28,7 +28,7 @@ func (s *Server) beginOAuth(c *fiber.Ctx) error {
 	expires := time.Now().Add(oauthStateTTL)
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	if err := s.opts.Store.SaveOAuthState(ctx, hashState(state), pending, expires); err != nil {
+	if err := s.opts.OAuthStates.SaveOAuthState(ctx, hashState(state), pending, expires); err != nil {
 		return fmt.Errorf("web: begin %s sign-in: %w", name, err)
 	}
 	s.setStateCookie(c, state, expires)

@@ -46,7 +46,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	user, err := s.opts.Store.CreateUser(ctx, username, hash)
+	user, err := s.opts.Users.CreateUser(ctx, username, hash)
 	if errors.Is(err, parley.ErrUsernameTaken) {
 		return refuse(fiber.StatusConflict, i18n.Msg("That username is already taken."))
 	} else if err != nil {

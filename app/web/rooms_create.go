@@ -27,7 +27,7 @@ func (s *Server) createRoom(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	room, err := s.opts.Store.CreateRoom(ctx, name, user.ID)
+	room, err := s.opts.Rooms.CreateRoom(ctx, name, user.ID)
 	if errors.Is(err, parley.ErrRoomNameTaken) {
 		return s.renderRooms(c, fiber.StatusConflict, user, name, locale(c).T("There is already a room called %s.", name))
 	} else if err != nil {

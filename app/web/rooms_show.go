@@ -24,7 +24,7 @@ func (s *Server) showRooms(c *fiber.Ctx) error {
 func (s *Server) renderRooms(c *fiber.Ctx, status int, user parley.User, name, errMsg string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	rooms, err := s.opts.Store.Rooms(ctx)
+	rooms, err := s.opts.Rooms.Rooms(ctx)
 	if err != nil {
 		return fmt.Errorf("web: rooms: %w", err)
 	}

@@ -38,7 +38,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	hash := hashSessionID(id)
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	user, err := s.opts.Store.SessionUser(ctx, hash)
+	user, err := s.opts.Sessions.SessionUser(ctx, hash)
 	switch {
 	case errors.Is(err, parley.ErrNotFound):
 		clearSessionCookie(c, s.secure)
@@ -78,7 +78,7 @@ func (s *Server) startSession(c *fiber.Ctx, user parley.User) error {
 		return err
 	}
 	expires := time.Now().Add(sessionTTL)
-	if err := s.opts.Store.CreateSession(ctx, hashSessionID(id), user.ID, expires); err != nil {
+	if err := s.opts.Sessions.CreateSession(ctx, hashSessionID(id), user.ID, expires); err != nil {
 		return fmt.Errorf("web: create session: %w", err)
 	}
 	c.Cookie(&fiber.Cookie{
@@ -95,7 +95,7 @@ func (s *Server) startSession(c *fiber.Ctx, user parley.User) error {
 
 // endSession revokes a session and closes its sockets.
 func (s *Server) endSession(ctx context.Context, hash []byte) error {
-	if err := s.opts.Store.DeleteSession(ctx, hash); err != nil {
+	if err := s.opts.Sessions.DeleteSession(ctx, hash); err != nil {
 		return fmt.Errorf("web: delete session: %w", err)
 	}
 	s.opts.Chat.EndSession(sessionKey(hash))

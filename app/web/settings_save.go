@@ -35,7 +35,7 @@ func (s *Server) saveSettings(c *fiber.Ctx) error {
 	if signedIn {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
-		if err := s.opts.Store.SetPreferences(ctx, user.ID, lang, zone); err != nil {
+		if err := s.opts.Users.SetPreferences(ctx, user.ID, lang, zone); err != nil {
 			return fmt.Errorf("web: save settings: %w", err)
 		}
 	} else {
