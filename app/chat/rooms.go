@@ -19,9 +19,6 @@ import (
 	"github.com/parleychat/parley/app/ratelimit"
 )
 
-// storeTimeout bounds each database call made for a socket.
-const storeTimeout = 5 * time.Second
-
 // ErrClosed is returned by Serve once the chat has shut down.
 var ErrClosed = errors.New("chat: closed")
 

@@ -5,6 +5,11 @@ import (
 	"time"
 )
 
+// StoreTimeout bounds the store calls made for one HTTP request or one
+// websocket frame, in app/web and app/chat alike, so that a database that
+// stops answering fails that request instead of holding it.
+const StoreTimeout = 5 * time.Second
+
 // Store is everything Parley keeps: the composition of the per-entity
 // stores below. The SQLite adapter (one process) and the PostgreSQL
 // adapter (several instances) implement it alike; the contract tests in

@@ -26,7 +26,7 @@ func (s *Server) checkReady(c *fiber.Ctx) error {
 	if s.draining.Load() {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("draining: shutting down\n")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+	ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
 	defer cancel()
 	if err := s.opts.Database.Ping(ctx); err != nil {
 		s.log.Error("web: readiness check", "err", err)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -28,7 +27,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		s.obs.SignIn("password", ResultRateLimited)
 		return refuse(fiber.StatusTooManyRequests, tooManyAttempts)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	user, hash, err := s.opts.Users.UserByUsername(ctx, username)
 	if errors.Is(err, parley.ErrNotFound) {

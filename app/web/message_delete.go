@@ -26,7 +26,7 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	m, err := s.opts.Messages.MessageByID(ctx, id)
 	if errors.Is(err, parley.ErrNotFound) {

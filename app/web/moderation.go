@@ -84,7 +84,7 @@ func (s *Server) finishModeration(c *fiber.Ctx, admin parley.User, err error) er
 
 // renderAdmin renders the moderation page with its lists filled in.
 func (s *Server) renderAdmin(c *fiber.Ctx, status int, page components.AdminPage) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	var err error
 	if page.Actions, err = s.opts.Moderation.RecentActions(ctx, parley.AdminLogSize); err != nil {

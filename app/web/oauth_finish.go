@@ -58,7 +58,7 @@ func (s *Server) finishOAuth(c *fiber.Ctx) error {
 		}
 		s.clearStateCookie(c, state)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), oauthTimeout)
+	ctx, cancel := context.WithTimeout(c.UserContext(), oauthTimeout)
 	defer cancel()
 	pending, err := s.takeOAuthState(ctx, name, query, cookie)
 	if errors.Is(err, errBadState) {

@@ -32,7 +32,7 @@ func (s *Server) showRoomPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	room, err := s.findRoom(ctx, c.Params("room"))
 	if err != nil {

@@ -24,7 +24,6 @@ const (
 	// user and the session ID's hash for the handlers.
 	localsUser    = "parley.user"
 	localsSession = "parley.session"
-	storeTimeout  = 5 * time.Second
 )
 
 // loadSession finds the signed-in user, if any, from the session cookie.
@@ -36,7 +35,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	hash := hashSessionID(id)
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	user, err := s.opts.Sessions.SessionUser(ctx, hash)
 	switch {
@@ -66,7 +65,7 @@ func currentSession(c *fiber.Ctx) ([]byte, bool) {
 // startSession signs the user in with a new session ID, ending the
 // request's previous session if it had one.
 func (s *Server) startSession(c *fiber.Ctx, user parley.User) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	if old, ok := currentSession(c); ok {
 		if err := s.endSession(ctx, old); err != nil {
