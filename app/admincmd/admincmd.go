@@ -19,10 +19,15 @@ const Usage = "usage: parley admin [-database-url URL] grant NAME | revoke NAME 
 // commandLine is the actor ID of actions taken from the command line.
 const commandLine = 0
 
-// Store is the part of parley.Store the command needs.
+// Store is the part of the store the command calls: one method of
+// parley.UserStore and two of parley.ModerationStore.
 type Store interface {
+	// UserByName finds the account NAME names (parley.UserStore).
 	UserByName(ctx context.Context, provider, name string) (parley.User, error)
+	// SetAdmin grants or revokes the admin flag and records the action
+	// (parley.ModerationStore).
 	SetAdmin(ctx context.Context, actorID, userID int64, admin bool) error
+	// Admins returns every admin (parley.ModerationStore).
 	Admins(ctx context.Context) ([]parley.User, error)
 }
 

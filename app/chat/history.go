@@ -59,7 +59,7 @@ const (
 
 // load reads the room's last messages from the store, once: later calls,
 // and calls after a failed one, read them again only if they are missing.
-func (h *history) load(ctx context.Context, store MessageStore, roomID int64) error {
+func (h *history) load(ctx context.Context, store Store, roomID int64) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.loaded && !h.stale {

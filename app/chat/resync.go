@@ -35,7 +35,7 @@ func (r *Rooms) resyncAll(stop <-chan struct{}) {
 // just arrived (at the bottom of the page, in ID order among themselves),
 // and the removal of those deleted meanwhile.
 func (r *Rooms) resync(lr *liveRoom) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	defer cancel()
 	// In line with posts, so that none is stored between the read and the
 	// comparison and taken for a deleted one.

@@ -2,7 +2,7 @@
 // sockets, presence ("N users online", who is online, join and leave
 // notices), and the way a message goes from one socket to all the sockets
 // of its room. It knows no HTTP and no SQL: sockets come in as Conn,
-// storage as MessageStore, HTML as a Renderer.
+// storage as Store, HTML as a Renderer.
 package chat
 
 import (
@@ -19,16 +19,20 @@ import (
 	"github.com/parleychat/parley/app/ratelimit"
 )
 
-// storeTimeout bounds each database call made for a socket.
-const storeTimeout = 5 * time.Second
-
 // ErrClosed is returned by Serve once the chat has shut down.
 var ErrClosed = errors.New("chat: closed")
 
-// MessageStore is the storage the chat needs.
-type MessageStore interface {
+// Store is the part of the store the chat calls: parley.Store
+// implements it, and so can a test's fake.
+type Store interface {
+	// RoomByName finds the room a socket asks for, or returns an error
+	// that wraps parley.ErrNotFound.
 	RoomByName(ctx context.Context, name string) (parley.Room, error)
+	// CreateMessage stores a message sent on a socket and returns it with
+	// its ID and time.
 	CreateMessage(ctx context.Context, roomID, userID int64, text string) (parley.Message, error)
+	// MessagesBefore returns the newest limit messages of a room whose IDs
+	// are below before (0: no bound), oldest first.
 	MessagesBefore(ctx context.Context, roomID, before int64, limit int) ([]parley.Message, error)
 	// MessageByID returns one stored message, or an error that wraps
 	// parley.ErrNotFound once it has been deleted.
@@ -57,7 +61,7 @@ type Peer struct {
 // socket with Serve, and end it with Close.
 type Rooms struct {
 	cfg     Config
-	store   MessageStore
+	store   Store
 	render  Renderer
 	log     *slog.Logger
 	limiter *ratelimit.Limiter[int64]
@@ -80,7 +84,7 @@ type replies struct {
 }
 
 // New starts the chat; Close ends it.
-func New(cfg Config, store MessageStore, render Renderer, log *slog.Logger) (*Rooms, error) {
+func New(cfg Config, store Store, render Renderer, log *slog.Logger) (*Rooms, error) {
 	if cfg.Observer == nil {
 		cfg.Observer = NopObserver{}
 	}

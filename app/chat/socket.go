@@ -115,7 +115,7 @@ func aside(fn func()) {
 // writes the catch-up. It returns a nil client when the socket never
 // joined, and the client with an error when the catch-up failed.
 func (r *Rooms) open(conn Conn, p Peer, lr *liveRoom) (*client, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	err := lr.history.load(ctx, r.store, p.Room.ID)
 	cancel()
 	if err != nil {
@@ -227,7 +227,7 @@ func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 // true; their message is dropped. The store answers, so a mute or unmute
 // counts from the next message on, on every instance.
 func (r *Rooms) refuseMuted(c *client) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	defer cancel()
 	until, err := r.store.MutedUntil(ctx, c.user.ID)
 	if err != nil {
@@ -266,7 +266,7 @@ func mutedText(loc i18n.Locale, until, now time.Time) string {
 
 // post stores a message in a room and sends it to every socket there.
 func (r *Rooms) post(lr *liveRoom, userID int64, text string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	defer cancel()
 	lr.postMu.Lock()
 	defer lr.postMu.Unlock()

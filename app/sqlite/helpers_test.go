@@ -1,9 +1,9 @@
 package sqlite_test
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/sqlite"
@@ -30,12 +30,6 @@ func openAt(t *testing.T, databaseURL string) *sqlite.Store {
 	return s
 }
 
-// openStore opens a store on a fresh file.
-func openStore(t *testing.T) *sqlite.Store {
-	t.Helper()
-	return openAt(t, "file:"+dbPath(t))
-}
-
 // createUser creates a local account with a fixed password hash.
 func createUser(t *testing.T, s *sqlite.Store, name string) parley.User {
 	t.Helper()
@@ -46,25 +40,50 @@ func createUser(t *testing.T, s *sqlite.Store, name string) parley.User {
 	return u
 }
 
-// loginCount returns the user's sign-in count.
-func loginCount(t *testing.T, s *sqlite.Store, userID int64) int64 {
-	t.Helper()
-	n, _, err := sqlite.LoginStats(context.Background(), s, userID)
-	if err != nil {
-		t.Fatalf("LoginStats(%d): %v", userID, err)
-	}
-	return n
-}
-
 // general is the ID of the room that every database starts with.
 const general int64 = 1
 
-// createRoom creates a room and fails the test when that fails.
-func createRoom(t *testing.T, s *sqlite.Store, name string, createdBy int64) parley.Room {
+// assertMessages compares messages field by field, times included.
+func assertMessages(t *testing.T, got, want []parley.Message) {
 	t.Helper()
-	r, err := s.CreateRoom(t.Context(), name, createdBy)
-	if err != nil {
-		t.Fatalf("CreateRoom(%q, %d): %v", name, createdBy, err)
+	if len(got) != len(want) {
+		t.Fatalf("got %d messages, want %d", len(got), len(want))
 	}
-	return r
+	for i := range want {
+		if !got[i].CreatedAt.Equal(want[i].CreatedAt) || got[i].CreatedAt.Location() != time.UTC {
+			t.Errorf("message %d CreatedAt = %v, want %v in UTC", i, got[i].CreatedAt, want[i].CreatedAt)
+		}
+		g, w := got[i], want[i]
+		g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
+		if g != w {
+			t.Errorf("message %d = %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+// assertRooms compares rooms field by field, times included.
+func assertRooms(t *testing.T, got, want []parley.Room) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d rooms %q, want %d %q", len(got), roomNames(got), len(want), roomNames(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if !g.CreatedAt.Equal(w.CreatedAt) || g.CreatedAt.Location() != time.UTC {
+			t.Errorf("room %d CreatedAt = %v, want %v in UTC", i, g.CreatedAt, w.CreatedAt)
+		}
+		g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
+		if g != w {
+			t.Errorf("room %d = %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+// roomNames lists the rooms' names in their order.
+func roomNames(rooms []parley.Room) []string {
+	names := make([]string, 0, len(rooms))
+	for _, r := range rooms {
+		names = append(names, r.Name)
+	}
+	return names
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/sqlite"
 )
 
@@ -102,56 +101,6 @@ func TestOpenRejectsOtherSchemes(t *testing.T) {
 	}
 }
 
-func TestReopenKeepsDataAndSchema(t *testing.T) {
-	path := dbPath(t)
-	ctx := t.Context()
-
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := s.CreateUser(ctx, "alice", []byte("hash"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateSession(ctx, []byte("session"), u.ID, time.Now().Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	first, err := s.CreateMessage(ctx, general, u.ID, "before restart")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-
-	for i := range 2 { // migrations run again on every open
-		s = openAt(t, path)
-		got, hash, err := s.UserByUsername(ctx, "ALICE")
-		if err != nil {
-			t.Fatalf("reopen %d: UserByUsername: %v", i, err)
-		}
-		if got.ID != u.ID || string(hash) != "hash" {
-			t.Errorf("reopen %d: user = %+v, hash %q; want ID %d, hash %q", i, got, hash, u.ID, "hash")
-		}
-		if _, err := s.SessionUser(ctx, []byte("session")); err != nil {
-			t.Errorf("reopen %d: SessionUser: %v", i, err)
-		}
-		if err := s.Close(); err != nil {
-			t.Fatalf("reopen %d: Close: %v", i, err)
-		}
-	}
-
-	s = openAt(t, path)
-	next, err := s.CreateMessage(ctx, general, u.ID, "after restart")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if next.ID <= first.ID {
-		t.Errorf("message ID after reopen = %d, want more than %d", next.ID, first.ID)
-	}
-}
-
 func TestCloseCheckpointsWAL(t *testing.T) {
 	path := dbPath(t)
 	s, err := sqlite.Open(t.Context(), path)
@@ -175,13 +124,6 @@ func TestCloseCheckpointsWAL(t *testing.T) {
 	}
 	if err := s.Ping(context.Background()); err == nil {
 		t.Error("Ping after Close succeeded, want an error")
-	}
-}
-
-func TestPing(t *testing.T) {
-	s := openStore(t)
-	if err := s.Ping(t.Context()); err != nil {
-		t.Fatalf("Ping: %v", err)
 	}
 }
 
@@ -241,17 +183,6 @@ func holdWriteLock(t *testing.T, path string) func() {
 		if err != nil {
 			t.Errorf("release write lock: %v", err)
 		}
-	}
-}
-
-// assertNotFound fails unless err wraps parley.ErrNotFound.
-func assertNotFound(t *testing.T, what string, err error) {
-	t.Helper()
-	if !errors.Is(err, parley.ErrNotFound) {
-		t.Errorf("%s: error = %v, want parley.ErrNotFound", what, err)
-	}
-	if err != nil && !strings.HasPrefix(err.Error(), "sqlite: ") {
-		t.Errorf("%s: error %q does not start with the package name", what, err)
 	}
 }
 

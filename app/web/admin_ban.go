@@ -1,8 +1,6 @@
 package web
 
 import (
-	"context"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/i18n"
@@ -20,7 +18,7 @@ func (s *Server) banUser(c *fiber.Ctx) error {
 }
 
 func (s *Server) ban(c *fiber.Ctx, admin parley.User) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	target, err := s.targetUser(ctx, c.FormValue("user"))
 	if err != nil {
@@ -29,7 +27,7 @@ func (s *Server) ban(c *fiber.Ctx, admin parley.User) error {
 	if err := notYourself(admin, target, i18n.Msg("You cannot ban yourself.")); err != nil {
 		return err
 	}
-	if err := s.opts.Store.Ban(ctx, admin.ID, target.ID); err != nil {
+	if err := s.opts.Moderation.Ban(ctx, admin.ID, target.ID); err != nil {
 		return unchanged(err, i18n.Msg("%s is banned already."), target.AccountName())
 	}
 	s.opts.Chat.EndUser(target.ID)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -25,7 +24,7 @@ func (s *Server) mute(c *fiber.Ctx, admin parley.User) error {
 	if err != nil {
 		return formRefused(fiber.StatusUnprocessableEntity, err.Error())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	target, err := s.targetUser(ctx, c.FormValue("user"))
 	if err != nil {
@@ -34,7 +33,7 @@ func (s *Server) mute(c *fiber.Ctx, admin parley.User) error {
 	if err := notYourself(admin, target, i18n.Msg("You cannot mute yourself.")); err != nil {
 		return err
 	}
-	if err := s.opts.Store.Mute(ctx, admin.ID, target.ID, time.Now().Add(length)); err != nil {
+	if err := s.opts.Moderation.Mute(ctx, admin.ID, target.ID, time.Now().Add(length)); err != nil {
 		return fmt.Errorf("web: mute: %w", err)
 	}
 	return nil

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"context"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/i18n"
@@ -19,12 +17,12 @@ func (s *Server) unbanUser(c *fiber.Ctx) error {
 }
 
 func (s *Server) unban(c *fiber.Ctx, admin parley.User) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	target, err := s.targetUser(ctx, c.FormValue("user"))
 	if err != nil {
 		return err
 	}
-	err = s.opts.Store.Unban(ctx, admin.ID, target.ID)
+	err = s.opts.Moderation.Unban(ctx, admin.ID, target.ID)
 	return unchanged(err, i18n.Msg("%s is not banned."), target.AccountName())
 }

@@ -26,9 +26,9 @@ func (s *Server) checkReady(c *fiber.Ctx) error {
 	if s.draining.Load() {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("draining: shutting down\n")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+	ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
 	defer cancel()
-	if err := s.opts.Store.Ping(ctx); err != nil {
+	if err := s.opts.Database.Ping(ctx); err != nil {
 		s.log.Error("web: readiness check", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database: not answering\n")
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -28,9 +27,9 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		s.obs.SignIn("password", ResultRateLimited)
 		return refuse(fiber.StatusTooManyRequests, tooManyAttempts)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
-	user, hash, err := s.opts.Store.UserByUsername(ctx, username)
+	user, hash, err := s.opts.Users.UserByUsername(ctx, username)
 	if errors.Is(err, parley.ErrNotFound) {
 		hash = s.dummyHash()
 	} else if err != nil {
@@ -48,7 +47,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.opts.Store.RecordLogin(ctx, user.ID); err != nil {
+	if err := s.opts.Users.RecordLogin(ctx, user.ID); err != nil {
 		return fmt.Errorf("web: record login: %w", err)
 	}
 	s.obs.SignIn("password", ResultOK)

@@ -1,15 +1,13 @@
 package web
 
 import (
-	"context"
-
 	"github.com/gofiber/fiber/v2"
 )
 
 // signOut revokes the session, closes its sockets and clears the cookie.
 func (s *Server) signOut(c *fiber.Ctx) error {
 	if hash, ok := currentSession(c); ok {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		ctx, cancel := storeContext(c)
 		defer cancel()
 		if err := s.endSession(ctx, hash); err != nil {
 			return err

@@ -26,9 +26,9 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
-	m, err := s.opts.Store.MessageByID(ctx, id)
+	m, err := s.opts.Messages.MessageByID(ctx, id)
 	if errors.Is(err, parley.ErrNotFound) {
 		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
 	} else if err != nil {
@@ -37,7 +37,7 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 	if !user.CanDelete(m) {
 		return fiber.NewError(fiber.StatusForbidden, i18n.Msg("Only its author or an admin can delete this message."))
 	}
-	m, err = s.opts.Store.DeleteMessage(ctx, user.ID, id)
+	m, err = s.opts.Moderation.DeleteMessage(ctx, user.ID, id)
 	if errors.Is(err, parley.ErrNotFound) { // deleted meanwhile
 		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
 	} else if err != nil {
@@ -56,7 +56,7 @@ var noSuchMessage = i18n.Msg("There is no such message. It may have been deleted
 // roomPathByID is the address of the room with that ID, or the landing
 // room when it has gone.
 func (s *Server) roomPathByID(ctx context.Context, roomID int64) string {
-	rooms, err := s.opts.Store.Rooms(ctx)
+	rooms, err := s.opts.Rooms.Rooms(ctx)
 	if err != nil {
 		s.log.Warn("web: rooms", "err", err)
 		return landingPath

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"context"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/i18n"
@@ -24,7 +22,7 @@ func (s *Server) showEarlierMessages(c *fiber.Ctx) error {
 	if before == 0 {
 		return fiber.NewError(fiber.StatusBadRequest, i18n.Msg("before is required: the ID of the oldest message shown."))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	room, err := s.findRoom(ctx, c.Params("room"))
 	if err != nil {

@@ -55,7 +55,7 @@ func (s *Server) targetUser(ctx context.Context, raw string) (parley.User, error
 	if err != nil {
 		return parley.User{}, formRefused(fiber.StatusUnprocessableEntity, err.Error())
 	}
-	user, err := s.opts.Store.UserByName(ctx, provider, name)
+	user, err := s.opts.Users.UserByName(ctx, provider, name)
 	switch {
 	case errors.Is(err, parley.ErrNotFound):
 		return parley.User{}, formRefused(fiber.StatusNotFound, i18n.Msg("There is no account named %q."), raw)
@@ -84,16 +84,16 @@ func (s *Server) finishModeration(c *fiber.Ctx, admin parley.User, err error) er
 
 // renderAdmin renders the moderation page with its lists filled in.
 func (s *Server) renderAdmin(c *fiber.Ctx, status int, page components.AdminPage) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	var err error
-	if page.Actions, err = s.opts.Store.RecentActions(ctx, parley.AdminLogSize); err != nil {
+	if page.Actions, err = s.opts.Moderation.RecentActions(ctx, parley.AdminLogSize); err != nil {
 		return fmt.Errorf("web: admin page: %w", err)
 	}
-	if page.Mutes, err = s.opts.Store.Mutes(ctx); err != nil {
+	if page.Mutes, err = s.opts.Moderation.Mutes(ctx); err != nil {
 		return fmt.Errorf("web: admin page: %w", err)
 	}
-	if page.Bans, err = s.opts.Store.Bans(ctx); err != nil {
+	if page.Bans, err = s.opts.Moderation.Bans(ctx); err != nil {
 		return fmt.Errorf("web: admin page: %w", err)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

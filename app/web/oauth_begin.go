@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -26,9 +25,9 @@ func (s *Server) beginOAuth(c *fiber.Ctx) error {
 		return fmt.Errorf("web: begin %s sign-in: %w", name, err)
 	}
 	expires := time.Now().Add(oauthStateTTL)
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
-	if err := s.opts.Store.SaveOAuthState(ctx, hashState(state), pending, expires); err != nil {
+	if err := s.opts.OAuthStates.SaveOAuthState(ctx, hashState(state), pending, expires); err != nil {
 		return fmt.Errorf("web: begin %s sign-in: %w", name, err)
 	}
 	s.setStateCookie(c, state, expires)

@@ -58,7 +58,7 @@ func (s *Server) finishOAuth(c *fiber.Ctx) error {
 		}
 		s.clearStateCookie(c, state)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), oauthTimeout)
+	ctx, cancel := context.WithTimeout(c.UserContext(), oauthTimeout)
 	defer cancel()
 	pending, err := s.takeOAuthState(ctx, name, query, cookie)
 	if errors.Is(err, errBadState) {
@@ -70,7 +70,7 @@ func (s *Server) finishOAuth(c *fiber.Ctx) error {
 	if err != nil {
 		return s.refuseOAuth(c, name, oauthFailureStatus(err), oauth.UserMessage(err), err)
 	}
-	user, err := s.opts.Store.UpsertIdentity(ctx, identity)
+	user, err := s.opts.Users.UpsertIdentity(ctx, identity)
 	if err != nil {
 		return fmt.Errorf("web: %s sign-in: %w", name, err)
 	}
@@ -106,7 +106,7 @@ func (s *Server) takeOAuthState(ctx context.Context, provider string, query url.
 	if subtle.ConstantTimeCompare([]byte(state), []byte(cookie)) != 1 {
 		return parley.OAuthPending{}, fmt.Errorf("%w: state does not match this browser's cookie", errBadState)
 	}
-	pending, err := s.opts.Store.TakeOAuthState(ctx, hashState(state))
+	pending, err := s.opts.OAuthStates.TakeOAuthState(ctx, hashState(state))
 	switch {
 	case errors.Is(err, parley.ErrNotFound):
 		return parley.OAuthPending{}, fmt.Errorf("%w: state unknown, expired or already used", errBadState)

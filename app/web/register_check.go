@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,9 +43,9 @@ func (s *Server) register(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
-	user, err := s.opts.Store.CreateUser(ctx, username, hash)
+	user, err := s.opts.Users.CreateUser(ctx, username, hash)
 	if errors.Is(err, parley.ErrUsernameTaken) {
 		return refuse(fiber.StatusConflict, i18n.Msg("That username is already taken."))
 	} else if err != nil {

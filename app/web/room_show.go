@@ -32,13 +32,13 @@ func (s *Server) showRoomPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	room, err := s.findRoom(ctx, c.Params("room"))
 	if err != nil {
 		return err
 	}
-	rooms, err := s.opts.Store.Rooms(ctx)
+	rooms, err := s.opts.Rooms.Rooms(ctx)
 	if err != nil {
 		return fmt.Errorf("web: rooms: %w", err)
 	}
@@ -85,7 +85,7 @@ func beforeParam(c *fiber.Ctx) (int64, error) {
 // earlierMessages returns the page of a room's messages before the given
 // ID, oldest first, and whether even older ones exist.
 func (s *Server) earlierMessages(ctx context.Context, room parley.Room, before int64) ([]parley.Message, bool, error) {
-	msgs, err := s.opts.Store.MessagesBefore(ctx, room.ID, before, parley.HistorySize+1)
+	msgs, err := s.opts.Messages.MessagesBefore(ctx, room.ID, before, parley.HistorySize+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("web: earlier messages: %w", err)
 	}

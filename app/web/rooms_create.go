@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,9 +24,9 @@ func (s *Server) createRoom(c *fiber.Ctx) error {
 	if err := parley.ValidateRoomName(name); err != nil {
 		return s.renderRooms(c, fiber.StatusUnprocessableEntity, user, name, err.Error())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, err := s.opts.Store.CreateRoom(ctx, name, user.ID)
+	room, err := s.opts.Rooms.CreateRoom(ctx, name, user.ID)
 	if errors.Is(err, parley.ErrRoomNameTaken) {
 		return s.renderRooms(c, fiber.StatusConflict, user, name, locale(c).T("There is already a room called %s.", name))
 	} else if err != nil {

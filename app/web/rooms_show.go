@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,9 +21,9 @@ func (s *Server) showRooms(c *fiber.Ctx) error {
 // renderRooms renders the directory, with a refused name and its reason
 // after a failed creation.
 func (s *Server) renderRooms(c *fiber.Ctx, status int, user parley.User, name, errMsg string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
-	rooms, err := s.opts.Store.Rooms(ctx)
+	rooms, err := s.opts.Rooms.Rooms(ctx)
 	if err != nil {
 		return fmt.Errorf("web: rooms: %w", err)
 	}

@@ -36,7 +36,17 @@ const (
 
 // Options are what the web layer needs from the rest of the app.
 type Options struct {
-	Store     parley.Store
+	// Users, Sessions, Rooms, Messages, Moderation and OAuthStates are
+	// the parts of the store the handlers use, one per entity; the app
+	// wires each to the same store.
+	Users       parley.UserStore
+	Sessions    parley.SessionStore
+	Rooms       parley.RoomStore
+	Messages    parley.MessageStore
+	Moderation  parley.ModerationStore
+	OAuthStates parley.OAuthStateStore
+	// Database is the store's health check, which /readyz asks.
+	Database  DatabasePinger
 	Chat      *chat.Rooms
 	Providers *oauth.Providers
 	// BaseURL is the public URL: origin checks, OAuth callbacks, Secure cookies.
@@ -58,6 +68,12 @@ type Options struct {
 	// Observer is told about requests, refused upgrades and sign-ins, for
 	// metrics; nil means NopObserver.
 	Observer Observer
+}
+
+// DatabasePinger is a database that answers, or not, before ctx ends.
+type DatabasePinger interface {
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
 }
 
 // Pinger is a dependency that answers, or not, within a timeout.

@@ -24,7 +24,6 @@ const (
 	// user and the session ID's hash for the handlers.
 	localsUser    = "parley.user"
 	localsSession = "parley.session"
-	storeTimeout  = 5 * time.Second
 )
 
 // loadSession finds the signed-in user, if any, from the session cookie.
@@ -36,9 +35,9 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	hash := hashSessionID(id)
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
-	user, err := s.opts.Store.SessionUser(ctx, hash)
+	user, err := s.opts.Sessions.SessionUser(ctx, hash)
 	switch {
 	case errors.Is(err, parley.ErrNotFound):
 		clearSessionCookie(c, s.secure)
@@ -66,7 +65,7 @@ func currentSession(c *fiber.Ctx) ([]byte, bool) {
 // startSession signs the user in with a new session ID, ending the
 // request's previous session if it had one.
 func (s *Server) startSession(c *fiber.Ctx, user parley.User) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	if old, ok := currentSession(c); ok {
 		if err := s.endSession(ctx, old); err != nil {
@@ -78,7 +77,7 @@ func (s *Server) startSession(c *fiber.Ctx, user parley.User) error {
 		return err
 	}
 	expires := time.Now().Add(sessionTTL)
-	if err := s.opts.Store.CreateSession(ctx, hashSessionID(id), user.ID, expires); err != nil {
+	if err := s.opts.Sessions.CreateSession(ctx, hashSessionID(id), user.ID, expires); err != nil {
 		return fmt.Errorf("web: create session: %w", err)
 	}
 	c.Cookie(&fiber.Cookie{
@@ -95,7 +94,7 @@ func (s *Server) startSession(c *fiber.Ctx, user parley.User) error {
 
 // endSession revokes a session and closes its sockets.
 func (s *Server) endSession(ctx context.Context, hash []byte) error {
-	if err := s.opts.Store.DeleteSession(ctx, hash); err != nil {
+	if err := s.opts.Sessions.DeleteSession(ctx, hash); err != nil {
 		return fmt.Errorf("web: delete session: %w", err)
 	}
 	s.opts.Chat.EndSession(sessionKey(hash))

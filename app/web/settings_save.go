@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -33,9 +32,9 @@ func (s *Server) saveSettings(c *fiber.Ctx) error {
 		zone = "" // the default: follows no later change of it
 	}
 	if signedIn {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		ctx, cancel := storeContext(c)
 		defer cancel()
-		if err := s.opts.Store.SetPreferences(ctx, user.ID, lang, zone); err != nil {
+		if err := s.opts.Users.SetPreferences(ctx, user.ID, lang, zone); err != nil {
 			return fmt.Errorf("web: save settings: %w", err)
 		}
 	} else {

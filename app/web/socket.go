@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net"
 	"reflect"
@@ -40,7 +39,7 @@ func (s *Server) guardSocket(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusUnauthorized, i18n.Msg("Sign in first."))
 	}
 	name := c.Query("room", parley.DefaultRoom)
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := storeContext(c)
 	defer cancel()
 	room, err := s.opts.Chat.Find(ctx, name)
 	if errors.Is(err, parley.ErrNotFound) {
