@@ -450,7 +450,7 @@ func archiveList(p ChatPage) templ.Component {
 			}
 		}
 		for _, m := range p.Messages {
-			templ_7745c5c3_Err = MessageItem(m, p.User.CanDelete(m)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = MessageItem(m, parley.AccessTo(p.User, p.Room).MayDelete(p.User, m)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -956,7 +956,7 @@ func MessageList(room parley.Room, msgs []parley.Message, older bool, oob bool, 
 			}
 		}
 		for _, m := range msgs {
-			templ_7745c5c3_Err = MessageItem(m, viewer.CanDelete(m)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = MessageItem(m, parley.AccessTo(viewer, room).MayDelete(viewer, m)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1069,7 +1069,7 @@ func EarlierMessages(room parley.Room, msgs []parley.Message, older bool, viewer
 			}
 		}
 		for _, m := range msgs {
-			templ_7745c5c3_Err = MessageItem(m, viewer.CanDelete(m)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = MessageItem(m, parley.AccessTo(viewer, room).MayDelete(viewer, m)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

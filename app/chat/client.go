@@ -20,6 +20,9 @@ import (
 type client struct {
 	user       parley.User
 	sessionKey string
+	// access is what user may do in the socket's room, decided when it
+	// opened (parley.AccessTo).
+	access parley.Access
 	// locale is the language and time zone the socket's page is in.
 	locale i18n.Locale
 	// room is the room the socket belongs to; it holds the room's history
@@ -96,6 +99,7 @@ func newClient(p Peer, room *liveRoom, conn Conn, cfg *Config) *client {
 	return &client{
 		user:       p.User,
 		sessionKey: p.SessionKey,
+		access:     parley.AccessTo(p.User, p.Room),
 		locale:     p.Locale,
 		room:       room,
 		queueSize:  cfg.SendQueueSize,

@@ -53,7 +53,7 @@ func (h *hub) pick(rf roomFrame, c *client, views map[messageView]*fragment) fra
 	if rf.message == nil {
 		return rf.frame
 	}
-	v := messageView{locale: c.locale, deletable: c.user.Admin || c.user.ID == rf.message.UserID}
+	v := messageView{locale: c.locale, deletable: c.access.MayDelete(c.user, *rf.message)}
 	pm, ok := views[v]
 	if !ok {
 		pm = h.prepare(h.render.Message(v.locale, *rf.message, v.deletable))

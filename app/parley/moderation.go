@@ -110,9 +110,3 @@ func (u User) AccountName() string {
 	}
 	return u.Provider + ":" + u.DisplayName
 }
-
-// CanDelete reports whether the user may delete the message: its author
-// and admins may.
-func (u User) CanDelete(m Message) bool {
-	return u.ID != 0 && (u.Admin || u.ID == m.UserID)
-}

@@ -71,8 +71,9 @@ func TestAccountNameReadsBack(t *testing.T) {
 	}
 }
 
-func TestCanDelete(t *testing.T) {
-	m := parley.Message{ID: 7, UserID: 1}
+func TestWhoMayDeleteAMessage(t *testing.T) {
+	room := parley.Room{ID: 1, Name: "general"}
+	m := parley.Message{ID: 7, RoomID: room.ID, UserID: 1}
 	tests := []struct {
 		who  string
 		user parley.User
@@ -84,8 +85,8 @@ func TestCanDelete(t *testing.T) {
 		{"nobody", parley.User{}, false},
 	}
 	for _, tt := range tests {
-		if got := tt.user.CanDelete(m); got != tt.want {
-			t.Errorf("%s: CanDelete = %v, want %v", tt.who, got, tt.want)
+		if got := parley.AccessTo(tt.user, room).MayDelete(tt.user, m); got != tt.want {
+			t.Errorf("%s: MayDelete = %v, want %v", tt.who, got, tt.want)
 		}
 	}
 }

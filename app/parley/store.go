@@ -98,7 +98,7 @@ type ModerationStore interface {
 	// shows it again, and records the deletion (with the message's text)
 	// as actorID's action in the same transaction. It returns the removed
 	// message, or ErrNotFound when there is none of that ID. Who may
-	// delete is the caller's decision (CanDelete).
+	// delete is the caller's decision (Access.MayDelete).
 	DeleteMessage(ctx context.Context, actorID, messageID int64) (Message, error)
 
 	// SetAdmin grants (admin true) or revokes the admin flag and records

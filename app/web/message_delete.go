@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -34,7 +33,13 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 	} else if err != nil {
 		return fmt.Errorf("web: delete message: %w", err)
 	}
-	if !user.CanDelete(m) {
+	room, access, err := s.readableRoomByID(ctx, user, m.RoomID)
+	if errors.Is(err, parley.ErrNotFound) {
+		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
+	} else if err != nil {
+		return fmt.Errorf("web: delete message: %w", err)
+	}
+	if !access.MayDelete(user, m) {
 		return fiber.NewError(fiber.StatusForbidden, i18n.Msg("Only its author or an admin can delete this message."))
 	}
 	m, err = s.opts.Moderation.DeleteMessage(ctx, user.ID, id)
@@ -48,23 +53,7 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 		c.Status(fiber.StatusOK) // and no body: SendStatus would add "OK"
 		return nil
 	}
-	return c.Redirect(s.roomPathByID(ctx, m.RoomID), fiber.StatusSeeOther)
+	return c.Redirect(components.RoomPath(room.Name), fiber.StatusSeeOther)
 }
 
 var noSuchMessage = i18n.Msg("There is no such message. It may have been deleted already.")
-
-// roomPathByID is the address of the room with that ID, or the landing
-// room when it has gone.
-func (s *Server) roomPathByID(ctx context.Context, roomID int64) string {
-	rooms, err := s.opts.Rooms.Rooms(ctx)
-	if err != nil {
-		s.log.Warn("web: rooms", "err", err)
-		return landingPath
-	}
-	for _, r := range rooms {
-		if r.ID == roomID {
-			return components.RoomPath(r.Name)
-		}
-	}
-	return landingPath
-}

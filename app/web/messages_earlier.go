@@ -24,7 +24,7 @@ func (s *Server) showEarlierMessages(c *fiber.Ctx) error {
 	}
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, err := s.findRoom(ctx, c.Params("room"))
+	room, err := s.findRoom(ctx, user, c.Params("room"))
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -34,7 +33,7 @@ func (s *Server) showRoomPage(c *fiber.Ctx) error {
 	}
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, err := s.findRoom(ctx, c.Params("room"))
+	room, err := s.findRoom(ctx, user, c.Params("room"))
 	if err != nil {
 		return err
 	}
@@ -57,16 +56,6 @@ func (s *Server) showRoomPage(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, fiber.StatusOK, components.Chat(page))
-}
-
-// findRoom returns the room of that name, or the 404 page: an unknown name
-// never creates a room.
-func (s *Server) findRoom(ctx context.Context, name string) (parley.Room, error) {
-	room, err := s.opts.Chat.Find(ctx, name)
-	if errors.Is(err, parley.ErrNotFound) {
-		return parley.Room{}, fiber.NewError(fiber.StatusNotFound, i18n.Msg("There is no room of that name. The room list shows every room."))
-	}
-	return room, err
 }
 
 // beforeParam reads ?before=ID: 0 when absent, 400 unless a message ID.

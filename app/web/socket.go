@@ -41,7 +41,7 @@ func (s *Server) guardSocket(c *fiber.Ctx) error {
 	name := c.Query("room", parley.DefaultRoom)
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, err := s.opts.Chat.Find(ctx, name)
+	room, _, err := s.readableRoom(ctx, user, name)
 	if errors.Is(err, parley.ErrNotFound) {
 		s.obs.UpgradeRefused(RefusedUnknownRoom)
 		return fiber.NewError(fiber.StatusNotFound, i18n.Msg("There is no room of that name."))
