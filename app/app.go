@@ -17,6 +17,7 @@ import (
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/metrics"
+	"github.com/parleychat/parley/app/moderation"
 	"github.com/parleychat/parley/app/natsbus"
 	"github.com/parleychat/parley/app/oauth"
 	"github.com/parleychat/parley/app/parley"
@@ -117,6 +118,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 		OAuthStates:            store,
 		Database:               store,
 		Chat:                   a.chat,
+		Moderator:              moderation.New(store, a.chat),
 		Providers:              providers,
 		BaseURL:                base,
 		RegistrationOpen:       cfg.RegistrationOpen,

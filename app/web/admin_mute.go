@@ -1,9 +1,6 @@
 package web
 
 import (
-	"fmt"
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/i18n"
@@ -16,25 +13,13 @@ func (s *Server) muteUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.finishModeration(c, admin, s.mute(c, admin))
-}
-
-func (s *Server) mute(c *fiber.Ctx, admin parley.User) error {
 	length, err := parley.ParseMuteMinutes(c.FormValue("minutes"))
 	if err != nil {
-		return formRefused(fiber.StatusUnprocessableEntity, err.Error())
+		return s.finishModeration(c, admin, formRefused(fiber.StatusUnprocessableEntity, err.Error()))
 	}
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	target, err := s.targetUser(ctx, c.FormValue("user"))
-	if err != nil {
-		return err
-	}
-	if err := notYourself(admin, target, i18n.Msg("You cannot mute yourself.")); err != nil {
-		return err
-	}
-	if err := s.opts.Moderation.Mute(ctx, admin.ID, target.ID, time.Now().Add(length)); err != nil {
-		return fmt.Errorf("web: mute: %w", err)
-	}
-	return nil
+	target, err := s.opts.Moderator.Mute(ctx, admin, c.FormValue("user"), length)
+	err = refusedModeration(err, c.FormValue("user"), target, i18n.Msg("You cannot mute yourself."), "")
+	return s.finishModeration(c, admin, err)
 }

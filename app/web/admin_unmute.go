@@ -4,7 +4,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/i18n"
-	"github.com/parleychat/parley/app/parley"
 )
 
 // unmuteUser ends a mute early.
@@ -13,16 +12,9 @@ func (s *Server) unmuteUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.finishModeration(c, admin, s.unmute(c, admin))
-}
-
-func (s *Server) unmute(c *fiber.Ctx, admin parley.User) error {
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	target, err := s.targetUser(ctx, c.FormValue("user"))
-	if err != nil {
-		return err
-	}
-	err = s.opts.Moderation.Unmute(ctx, admin.ID, target.ID)
-	return unchanged(err, i18n.Msg("%s is not muted."), target.AccountName())
+	target, err := s.opts.Moderator.Unmute(ctx, admin, c.FormValue("user"))
+	err = refusedModeration(err, c.FormValue("user"), target, "", i18n.Msg("%s is not muted."))
+	return s.finishModeration(c, admin, err)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/i18n"
+	"github.com/parleychat/parley/app/moderation"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
@@ -27,28 +28,15 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 	}
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	m, err := s.opts.Messages.MessageByID(ctx, id)
-	if errors.Is(err, parley.ErrNotFound) {
+	_, room, err := s.opts.Moderator.DeleteMessage(ctx, user, id)
+	switch {
+	case errors.Is(err, parley.ErrNotFound):
 		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
-	} else if err != nil {
-		return fmt.Errorf("web: delete message: %w", err)
-	}
-	room, access, err := s.readableRoomByID(ctx, user, m.RoomID)
-	if errors.Is(err, parley.ErrNotFound) {
-		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
-	} else if err != nil {
-		return fmt.Errorf("web: delete message: %w", err)
-	}
-	if !access.MayDelete(user, m) {
+	case errors.Is(err, moderation.ErrNotAllowed):
 		return fiber.NewError(fiber.StatusForbidden, i18n.Msg("Only its author or an admin can delete this message."))
-	}
-	m, err = s.opts.Moderation.DeleteMessage(ctx, user.ID, id)
-	if errors.Is(err, parley.ErrNotFound) { // deleted meanwhile
-		return fiber.NewError(fiber.StatusNotFound, noSuchMessage)
-	} else if err != nil {
+	case err != nil:
 		return fmt.Errorf("web: delete message: %w", err)
 	}
-	s.opts.Chat.Remove(m)
 	if c.Get("HX-Request") == "true" {
 		c.Status(fiber.StatusOK) // and no body: SendStatus would add "OK"
 		return nil

@@ -1,13 +1,13 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleychat/parley/app/i18n"
+	"github.com/parleychat/parley/app/moderation"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
@@ -49,24 +49,6 @@ func formRefused(status int, format string, args ...any) error {
 	return &refusal{status: status, format: format, args: args}
 }
 
-// targetUser finds the person a moderation form names in its user field.
-func (s *Server) targetUser(ctx context.Context, raw string) (parley.User, error) {
-	provider, name, err := parley.ParseAccountName(raw)
-	if err != nil {
-		return parley.User{}, formRefused(fiber.StatusUnprocessableEntity, err.Error())
-	}
-	user, err := s.opts.Users.UserByName(ctx, provider, name)
-	switch {
-	case errors.Is(err, parley.ErrNotFound):
-		return parley.User{}, formRefused(fiber.StatusNotFound, i18n.Msg("There is no account named %q."), raw)
-	case errors.Is(err, parley.ErrAmbiguousName):
-		return parley.User{}, formRefused(fiber.StatusConflict, i18n.Msg("Several accounts are named %q; none was picked."), raw)
-	case err != nil:
-		return parley.User{}, fmt.Errorf("web: find %q: %w", raw, err)
-	}
-	return user, nil
-}
-
 // finishModeration answers a moderation form: back to the admin page on
 // success, the page again with the reason when it was refused.
 func (s *Server) finishModeration(c *fiber.Ctx, admin parley.User, err error) error {
@@ -100,23 +82,26 @@ func (s *Server) renderAdmin(c *fiber.Ctx, status int, page components.AdminPage
 	return render(c, status, components.Admin(page))
 }
 
-// notYourself refuses to mute or ban the admin who asks: they would lock
-// themselves out, and another admin can do it if it must be done.
-func notYourself(admin, target parley.User, msg string) error {
-	if admin.ID == target.ID {
-		return formRefused(fiber.StatusUnprocessableEntity, msg)
-	}
-	return nil
-}
-
-// unchanged turns parley.ErrNoChange into a refusal saying why; other
-// errors are the store's.
-func unchanged(err error, format string, args ...any) error {
+// refusedModeration turns what the moderation service refused into the
+// reason the admin page shows, for the person named raw (found as target):
+// self and unchanged are the action's words for the admin themselves and
+// for nothing to change. Other errors are the server's.
+func refusedModeration(err error, raw string, target parley.User, self, unchanged string) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, parley.ErrNoChange):
-		return formRefused(fiber.StatusConflict, format, args...)
+	case errors.Is(err, moderation.ErrNotAdmin):
+		return fiber.NewError(fiber.StatusForbidden, adminsOnly)
+	case errors.Is(err, parley.ErrAccountName):
+		return formRefused(fiber.StatusUnprocessableEntity, parley.ErrAccountName.Error())
+	case errors.Is(err, parley.ErrNotFound):
+		return formRefused(fiber.StatusNotFound, i18n.Msg("There is no account named %q."), raw)
+	case errors.Is(err, parley.ErrAmbiguousName):
+		return formRefused(fiber.StatusConflict, i18n.Msg("Several accounts are named %q; none was picked."), raw)
+	case errors.Is(err, moderation.ErrSelf) && self != "":
+		return formRefused(fiber.StatusUnprocessableEntity, self)
+	case errors.Is(err, parley.ErrNoChange) && unchanged != "":
+		return formRefused(fiber.StatusConflict, unchanged, target.AccountName())
 	}
 	return fmt.Errorf("web: moderate: %w", err)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -25,25 +24,6 @@ func (s *Server) readableRoom(ctx context.Context, user parley.User, name string
 		return parley.Room{}, parley.Access{}, parley.ErrNotFound
 	}
 	return room, access, nil
-}
-
-// readableRoomByID is readableRoom for a room known by its ID (a
-// message's): parley.ErrNotFound when it has gone or user may not read it.
-func (s *Server) readableRoomByID(ctx context.Context, user parley.User, roomID int64) (parley.Room, parley.Access, error) {
-	rooms, err := s.opts.Rooms.Rooms(ctx)
-	if err != nil {
-		return parley.Room{}, parley.Access{}, fmt.Errorf("web: rooms: %w", err)
-	}
-	for _, room := range rooms {
-		if room.ID != roomID {
-			continue
-		}
-		if access := parley.AccessTo(user, room); access.Read {
-			return room, access, nil
-		}
-		break
-	}
-	return parley.Room{}, parley.Access{}, parley.ErrNotFound
 }
 
 // findRoom is readableRoom for the pages: the 404 page for a room that

@@ -48,6 +48,8 @@ type Options struct {
 	// Database is the store's health check, which /readyz asks.
 	Database  DatabasePinger
 	Chat      *chat.Rooms
+	// Moderator deletes messages, mutes and bans, with the rules.
+	Moderator Moderator
 	Providers *oauth.Providers
 	// BaseURL is the public URL: origin checks, OAuth callbacks, Secure cookies.
 	BaseURL          *url.URL
