@@ -46,8 +46,8 @@ type Options struct {
 	Moderation  parley.ModerationStore
 	OAuthStates parley.OAuthStateStore
 	// Database is the store's health check, which /readyz asks.
-	Database  DatabasePinger
-	Chat      *chat.Rooms
+	Database DatabasePinger
+	Chat     *chat.Rooms
 	// Moderator deletes messages, mutes and bans, with the rules.
 	Moderator Moderator
 	Providers *oauth.Providers
