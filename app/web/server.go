@@ -19,7 +19,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/oauth"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/ratelimit"
@@ -47,7 +46,8 @@ type Options struct {
 	OAuthStates parley.OAuthStateStore
 	// Database is the store's health check, which /readyz asks.
 	Database DatabasePinger
-	Chat     *chat.Rooms
+	// Chat is the live rooms.
+	Chat LiveRooms
 	// Moderator deletes messages, mutes and bans, with the rules.
 	Moderator Moderator
 	Providers *oauth.Providers
