@@ -387,28 +387,26 @@ func (h *hub) bringUp(c *client, r *roomPresence) {
 // presenceIn is the room's whole presence as of its last flush in lang,
 // rendered the first time a socket of that language needs it.
 func (h *hub) presenceIn(r *roomPresence, lang i18n.Lang) *fragment {
-	pm, ok := r.wholes[lang]
-	if !ok {
-		pm = h.prepare(h.render.Presence(lang, r.shown))
-		if r.wholes == nil {
-			r.wholes = make(map[i18n.Lang]*fragment)
-		}
-		r.wholes[lang] = pm
-	}
-	return pm
+	return h.prepareOnce(&r.wholes, lang, func() ([]byte, error) { return h.render.Presence(lang, r.shown) })
 }
 
 // presenceChangeIn is the room's last presence change in lang, rendered
 // the first time a socket of that language needs it.
 func (h *hub) presenceChangeIn(r *roomPresence, lang i18n.Lang) *fragment {
-	pm, ok := r.changes[lang]
-	if !ok {
-		pm = h.prepare(h.render.PresenceChanged(lang, r.change))
-		if r.changes == nil {
-			r.changes = make(map[i18n.Lang]*fragment)
-		}
-		r.changes[lang] = pm
+	return h.prepareOnce(&r.changes, lang, func() ([]byte, error) { return h.render.PresenceChanged(lang, r.change) })
+}
+
+// prepareOnce returns the fragment kept in rendered for lang, preparing
+// it from render and keeping it there the first time.
+func (h *hub) prepareOnce(rendered *map[i18n.Lang]*fragment, lang i18n.Lang, render func() ([]byte, error)) *fragment {
+	if pm, ok := (*rendered)[lang]; ok {
+		return pm
 	}
+	pm := h.prepare(render())
+	if *rendered == nil {
+		*rendered = make(map[i18n.Lang]*fragment)
+	}
+	(*rendered)[lang] = pm
 	return pm
 }
 
