@@ -28,8 +28,9 @@ func (r *Rooms) Remove(m parley.Message) {
 // apply is the one way in for a change of a room on this instance: made
 // here (from is empty), heard from the instance from, or found in the
 // store by a resync. It changes what this instance keeps of the room and
-// sends the change to the room's sockets here. It reports whether it
-// applied the change; only such changes made here are shared.
+// sends the change to the room's sockets here, as Renderer.Change renders
+// it. It reports whether it applied the change; only such changes made
+// here are shared.
 func (r *Rooms) apply(from string, ch parley.Change) bool {
 	switch ch := ch.(type) {
 	case parley.MessagePosted:
@@ -41,8 +42,9 @@ func (r *Rooms) apply(from string, ch parley.Change) bool {
 	case parley.PersonLeft:
 		return r.elsewhere(from, ch.RoomID, ch.User, false)
 	default:
-		r.log.Warn("chat: a change of a kind the live rooms do not apply", "kind", ch.TypeName())
-		return false
+		// A change that keeps nothing in memory here and looks the same
+		// to every reader needs nothing more than its fragment.
+		r.toRoom(ch)
 	}
 	return true
 }
@@ -78,12 +80,18 @@ func (r *Rooms) remove(ch parley.MessageDeleted) {
 		defer lr.postMu.Unlock()
 		lr.history.remove(ch.MessageID)
 	}
-	pm := r.hub.prepare(r.render.Removed(ch.MessageID))
+	r.toRoom(ch)
+}
+
+// toRoom renders a change once, the same for every reader, and sends it
+// to every socket of its room here.
+func (r *Rooms) toRoom(ch parley.Change) {
+	pm := r.hub.prepare(r.render.Change(View{}, ch))
 	if pm == nil {
 		return
 	}
 	select {
-	case r.hub.broadcast <- roomFrame{roomID: ch.RoomID, frame: frame{pm: pm}}:
+	case r.hub.broadcast <- roomFrame{roomID: ch.Room(), frame: frame{pm: pm}}:
 	case <-r.hub.done:
 	}
 }
