@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -271,7 +270,7 @@ func (textRenderer) Change(view View, ch parley.Change) ([]byte, error) {
 	case parley.MessageDeleted:
 		return []byte("removed " + strconv.FormatInt(ch.MessageID, 10)), nil
 	}
-	return nil, fmt.Errorf("no text for a change of kind %q", ch.TypeName())
+	return []byte(ch.TypeName()), nil
 }
 func (textRenderer) History(i18n.Locale, parley.Room, []parley.Message, bool, parley.User) ([]byte, error) {
 	return []byte("history"), nil
