@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 
 	"github.com/parleychat/parley/app/chat"
 	"github.com/parleychat/parley/app/natsbus"
@@ -154,6 +155,71 @@ func TestBadMessagesAreIgnoredAndHarmNothing(t *testing.T) {
 	got.waitFor(t, "the good heartbeat", func() bool { return len(got.events) > 0 && got.events[len(got.events)-1].From == "good" })
 	if len(got.events) != 1 {
 		t.Errorf("got %d events, want only the good heartbeat: %+v", len(got.events), got.events)
+	}
+}
+
+// TestWireFormatIsTheEarlierVersions: each type of event goes out on the
+// subject and as the JSON that the version before the codec registry
+// sent and understood, so that both versions share live changes during a
+// rolling deploy.
+func TestWireFormatIsTheEarlierVersions(t *testing.T) {
+	ns := startServer(t)
+	sender := connect(t, ns.ClientURL(), "t8")
+	raw := connectRaw(t, ns.ClientURL())
+	var mu sync.Mutex
+	var got []string
+	if _, err := raw.Subscribe("t8.>", func(m *nats.Msg) {
+		mu.Lock()
+		got = append(got, m.Subject+" "+string(m.Data))
+		mu.Unlock()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	alice := parley.User{ID: 7, DisplayName: "Alice", Provider: "github", AvatarURL: "https://example.com/a.png", Admin: true}
+	at := time.Date(2026, 12, 2, 10, 30, 0, 0, time.UTC)
+	for _, e := range []chat.Event{
+		{From: "aaaa", Body: parley.MessagePosted{Message: parley.Message{ID: 41, RoomID: 3, UserID: 7, AuthorName: "Alice", Text: "hi", CreatedAt: at}}},
+		{From: "aaaa", Body: parley.PersonArrived{RoomID: 3, User: alice}},
+		{From: "aaaa", Body: parley.PersonLeft{RoomID: 3, User: parley.User{ID: 8, DisplayName: "bob"}}},
+		{From: "aaaa", Body: parley.MessageDeleted{RoomID: 3, MessageID: 41}},
+		{From: "aaaa", Body: chat.Snapshot{Rooms: map[int64][]parley.User{1: {{ID: 8, DisplayName: "bob"}}}}},
+		{From: "aaaa", Body: chat.Heartbeat{}},
+		{From: "aaaa", Body: chat.Goodbye{}},
+		{From: "aaaa", Body: chat.CloseSockets{SessionKey: "deadbeef"}},
+		{From: "aaaa", Body: chat.CloseSockets{UserID: 8}},
+	} {
+		if err := sender.Send(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{
+		`t8.room.3.msg {"from":"aaaa","message":{"id":41,"room_id":3,"user_id":7,"author_name":"Alice","text":"hi","created_at":"2026-12-02T10:30:00Z"}}`,
+		`t8.room.3.join {"from":"aaaa","user":{"id":7,"name":"Alice","provider":"github","avatar":"https://example.com/a.png","admin":true}}`,
+		`t8.room.3.leave {"from":"aaaa","user":{"id":8,"name":"bob"}}`,
+		`t8.room.3.remove {"from":"aaaa","message_id":41}`,
+		`t8.instance.aaaa.snapshot {"from":"aaaa","rooms":{"1":[{"id":8,"name":"bob"}]}}`,
+		`t8.instance.aaaa.heartbeat {"from":"aaaa"}`,
+		`t8.instance.aaaa.goodbye {"from":"aaaa"}`,
+		`t8.sockets.close {"from":"aaaa","session":"deadbeef"}`,
+		`t8.sockets.close {"from":"aaaa","user_id":8}`,
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n >= len(want) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("on the wire:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
