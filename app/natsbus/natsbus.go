@@ -186,6 +186,9 @@ func (b *Bus) Flush(timeout time.Duration) error {
 
 // Send publishes one event on its subject.
 func (b *Bus) Send(e chat.Event) error {
+	if e.Body == nil {
+		return errors.New("natsbus: an event with no body")
+	}
 	c := codecs.byType[e.Body.TypeName()]
 	if c == nil {
 		return fmt.Errorf("natsbus: no codec for %q", e.Body.TypeName())
