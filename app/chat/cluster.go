@@ -40,46 +40,55 @@ type BusHandler interface {
 	LinkUp()
 }
 
-// EventKind tells what an Event says.
-type EventKind int
-
-// The events instances send each other. Which fields of Event each uses
-// is given beside it; From is always set.
-const (
-	// EventMessage: Message (with RoomID) was stored and is to be shown.
-	EventMessage EventKind = iota + 1
-	// EventJoin: Member opened their first socket of RoomID on From.
-	EventJoin
-	// EventLeave: Member closed their last socket of RoomID on From.
-	EventLeave
-	// EventSnapshot: Rooms is everyone with a socket on From, by room.
-	EventSnapshot
-	// EventHeartbeat: From is alive.
-	EventHeartbeat
-	// EventGoodbye: From stops; forget its people now.
-	EventGoodbye
-	// EventClose: close the sockets of SessionKey (signed out), or of
-	// UserID when SessionKey is empty (banned).
-	EventClose
-	// EventRemove: the message Message.ID of RoomID was deleted.
-	EventRemove
-)
-
 // Event is one thing an instance tells the others.
 type Event struct {
-	Kind EventKind
 	// From is the ID of the instance that sent the event.
-	From    string
-	RoomID  int64
-	Message parley.Message
-	// Member is who joined or left: ID, DisplayName, Provider and
-	// AvatarURL are what the online list and the notices need.
-	Member parley.User
+	From string
+	// Body is what it says.
+	Body Body
+}
+
+// Body is what an Event says: a parley.Change made on From (a message
+// posted or deleted there, a person arrived or left there), or one of the
+// signals about the instances and their sockets: Snapshot, Heartbeat,
+// Goodbye, CloseSockets.
+type Body interface {
+	// TypeName names the kind of body: short, stable, unique among the
+	// kinds, for logs and the bus.
+	TypeName() string
+}
+
+// Snapshot is everyone with a socket on From, by room: it replaces what
+// the others knew of From's people.
+type Snapshot struct {
 	// Rooms maps room IDs to the people with a socket there.
-	Rooms      map[int64][]parley.User
+	Rooms map[int64][]parley.User
+}
+
+// TypeName is "snapshot".
+func (Snapshot) TypeName() string { return "snapshot" }
+
+// Heartbeat says that From is alive.
+type Heartbeat struct{}
+
+// TypeName is "heartbeat".
+func (Heartbeat) TypeName() string { return "heartbeat" }
+
+// Goodbye says that From stops: forget its people now.
+type Goodbye struct{}
+
+// TypeName is "goodbye".
+func (Goodbye) TypeName() string { return "goodbye" }
+
+// CloseSockets closes, on every instance, the sockets of SessionKey (signed
+// out), or of UserID when SessionKey is empty (banned).
+type CloseSockets struct {
 	SessionKey string
 	UserID     int64
 }
+
+// TypeName is "close sockets".
+func (CloseSockets) TypeName() string { return "close sockets" }
 
 // LinkRenderer renders the notice a page gets when live updates from the
 // other instances stop (paused) and when they come back.
@@ -230,13 +239,13 @@ func (cl *cluster) run() {
 				cl.snapshot()
 				lastSnapshot = now
 			} else {
-				cl.publish(Event{Kind: EventHeartbeat})
+				cl.publish(Event{Body: Heartbeat{}})
 			}
 			cl.rooms.hub.call(func() { cl.expire(cl.rooms.hub, now) })
 			cl.drain()
 		case <-cl.stop:
 			cl.drain()
-			cl.publish(Event{Kind: EventGoodbye})
+			cl.publish(Event{Body: Goodbye{}})
 			if err := cl.bus.Flush(flushTimeout); err != nil {
 				cl.log.Warn("chat: goodbye to other instances", "err", err)
 			}
@@ -288,7 +297,7 @@ func (cl *cluster) publish(e Event) {
 	err := cl.bus.Send(e)
 	switch {
 	case err != nil && !cl.failing:
-		cl.log.Warn("chat: cannot send to other instances", "kind", e.Kind, "err", err)
+		cl.log.Warn("chat: cannot send to other instances", "kind", e.Body.TypeName(), "err", err)
 	case err == nil && cl.failing:
 		cl.log.Info("chat: sending to other instances again")
 	}
@@ -302,21 +311,21 @@ func (cl *cluster) send(e Event) {
 	}
 	e.From = cl.cfg.Instance
 	if err := cl.bus.Send(e); err != nil {
-		cl.log.Warn("chat: send to other instances", "kind", e.Kind, "err", err)
+		cl.log.Warn("chat: send to other instances", "kind", e.Body.TypeName(), "err", err)
 	}
 }
 
-// sendMessage shares a message stored here with the other instances. It
-// is stored already: failing to share it loses nothing, their pages catch
-// up from the store.
-func (cl *cluster) sendMessage(m parley.Message) {
-	cl.send(Event{Kind: EventMessage, RoomID: m.RoomID, Message: m})
+// share tells the other instances of a change made here. What it
+// changes is stored already: failing to share it loses nothing, their
+// pages catch up from the store.
+func (cl *cluster) share(ch parley.Change) {
+	cl.send(Event{Body: ch})
 }
 
 // enqueue queues a presence change for run (hub goroutine).
 func (cl *cluster) enqueue(e Event) {
 	cl.mu.Lock()
-	if len(cl.queue) >= maxQueued && e.Kind != EventSnapshot {
+	if _, snapshot := e.Body.(Snapshot); len(cl.queue) >= maxQueued && !snapshot {
 		cl.overflow = true
 	} else {
 		cl.queue = append(cl.queue, e)
@@ -355,7 +364,7 @@ func (cl *cluster) snapshot() {
 		cl.mu.Lock()
 		cl.overflow = false
 		cl.mu.Unlock()
-		cl.enqueue(Event{Kind: EventSnapshot, Rooms: rooms})
+		cl.enqueue(Event{Body: Snapshot{Rooms: rooms}})
 	})
 }
 
@@ -365,68 +374,69 @@ func (cl *cluster) announce(roomID int64, u parley.User, joined bool) {
 	if cl == nil {
 		return
 	}
-	kind := EventLeave
 	if joined {
-		kind = EventJoin
+		cl.enqueue(Event{Body: parley.PersonArrived{RoomID: roomID, User: u}})
+	} else {
+		cl.enqueue(Event{Body: parley.PersonLeft{RoomID: roomID, User: u}})
 	}
-	cl.enqueue(Event{Kind: kind, RoomID: roomID, Member: u})
 }
 
-// Receive applies another instance's event. It implements BusHandler.
+// Receive applies another instance's event. It implements BusHandler. A
+// change of a room takes the one way in that this instance's own changes
+// take (Rooms.apply); the signals about instances stay here.
 func (cl *cluster) Receive(e Event) {
 	if e.From == cl.cfg.Instance || e.From == "" {
 		return // our own, should the bus echo it
 	}
-	switch e.Kind {
-	case EventMessage:
-		cl.rooms.Publish(e.Message)
-		return
-	case EventRemove:
-		cl.rooms.removeHere(e.Message)
+	if ch, ok := e.Body.(parley.Change); ok {
+		cl.rooms.apply(e.From, ch)
 		return
 	}
 	h := cl.rooms.hub
-	h.call(func() { cl.apply(h, e, time.Now()) })
+	h.call(func() { cl.signal(h, e, time.Now()) })
 }
 
-// apply changes the hub's state after another instance's event (hub).
-func (cl *cluster) apply(h *hub, e Event, now time.Time) {
-	if e.Kind == EventGoodbye {
-		cl.drop(h, e.From)
-		return
-	}
-	in := cl.instances[e.From]
+// heard records that another instance spoke, and returns what this
+// instance knows of it (hub).
+func (cl *cluster) heard(from string, now time.Time) *instance {
+	in := cl.instances[from]
 	if in == nil {
 		in = &instance{rooms: make(map[int64]map[int64]parley.User)}
-		cl.instances[e.From] = in
+		cl.instances[from] = in
 		// New, or back after it was dropped: it may have stored messages
 		// whose events never came across.
 		cl.requestResync()
 	}
 	in.seen = now
-	switch e.Kind {
-	case EventJoin:
-		cl.remoteJoin(h, in, e.RoomID, e.Member)
-	case EventLeave:
-		cl.remoteLeave(h, in, e.RoomID, e.Member.ID)
-	case EventSnapshot:
+	return in
+}
+
+// signal changes the hub's state after another instance's signal (hub).
+func (cl *cluster) signal(h *hub, e Event, now time.Time) {
+	if _, ok := e.Body.(Goodbye); ok {
+		cl.drop(h, e.From)
+		return
+	}
+	in := cl.heard(e.From, now)
+	switch b := e.Body.(type) {
+	case Snapshot:
 		for roomID, people := range in.rooms {
 			for userID := range people {
-				if !hasUser(e.Rooms[roomID], userID) {
+				if !hasUser(b.Rooms[roomID], userID) {
 					cl.remoteLeave(h, in, roomID, userID)
 				}
 			}
 		}
-		for roomID, users := range e.Rooms {
+		for roomID, users := range b.Rooms {
 			for _, u := range users {
 				cl.remoteJoin(h, in, roomID, u)
 			}
 		}
-	case EventClose:
-		if e.SessionKey != "" {
-			h.signOut(e.SessionKey)
-		} else if e.UserID != 0 {
-			h.ban(e.UserID)
+	case CloseSockets:
+		if b.SessionKey != "" {
+			h.signOut(b.SessionKey)
+		} else if b.UserID != 0 {
+			h.ban(b.UserID)
 		}
 	}
 }

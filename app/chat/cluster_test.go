@@ -146,8 +146,8 @@ func TestOtherInstancesPeopleCountOnceAndGoWithTheirInstance(t *testing.T) {
 	bo := parley.User{ID: 10, DisplayName: "Bo"}
 
 	// Nobody here has a socket: pages and the directory still count them.
-	x(Event{Kind: EventJoin, RoomID: testRoom.ID, Member: ann})
-	y(Event{Kind: EventSnapshot, Rooms: map[int64][]parley.User{testRoom.ID: {ann, bo}}})
+	x(Event{Body: parley.PersonArrived{RoomID: testRoom.ID, User: ann}})
+	y(Event{Body: Snapshot{Rooms: map[int64][]parley.User{testRoom.ID: {ann, bo}}}})
 	me := parley.User{ID: 1, DisplayName: "me"}
 	if online, listed := r.PresenceWith(testRoom.ID, me); online != 3 || len(listed) != 3 || listed[0].ID != ann.ID || listed[1].ID != bo.ID {
 		t.Errorf("page of a room with people only elsewhere: got %d, %v; want 3: ann, Bo, me", online, listed)
@@ -163,13 +163,13 @@ func TestOtherInstancesPeopleCountOnceAndGoWithTheirInstance(t *testing.T) {
 	eventually(t, "3 online", func() bool { return r.Online(testRoom.ID) == 3 })
 
 	// y's snapshot no longer has Bo (a lost leave): Bo goes.
-	y(Event{Kind: EventSnapshot, Rooms: map[int64][]parley.User{testRoom.ID: {ann}}})
+	y(Event{Body: Snapshot{Rooms: map[int64][]parley.User{testRoom.ID: {ann}}}})
 	if got := r.Online(testRoom.ID); got != 2 {
 		t.Errorf("after a snapshot without Bo: %d online, want 2", got)
 	}
 	// Ann leaves x and y says goodbye: she still has her socket here.
-	x(Event{Kind: EventLeave, RoomID: testRoom.ID, Member: ann})
-	y(Event{Kind: EventGoodbye})
+	x(Event{Body: parley.PersonLeft{RoomID: testRoom.ID, User: ann}})
+	y(Event{Body: Goodbye{}})
 	if got := r.Online(testRoom.ID); got != 2 {
 		t.Errorf("ann still has a socket here: %d online, want 2", got)
 	}
@@ -186,7 +186,7 @@ func TestSilentInstanceIsDroppedUnlessOurOwnLinkIsDown(t *testing.T) {
 	mine := newFakeConn(false)
 	serve(t, r, mine, 1)
 	x := bus.from("x")
-	x(Event{Kind: EventJoin, RoomID: testRoom.ID, Member: parley.User{ID: 9, DisplayName: "ann"}})
+	x(Event{Body: parley.PersonArrived{RoomID: testRoom.ID, User: parley.User{ID: 9, DisplayName: "ann"}}})
 	eventually(t, "2 online", func() bool { return r.Online(testRoom.ID) == 2 })
 
 	// Our link goes down: x's silence proves nothing, ann stays.
@@ -218,7 +218,7 @@ func TestDeletedMessageLeavesEveryInstanceAndStaysGone(t *testing.T) {
 	eventually(t, "the message gone from b", func() bool { return len(texts(t, b)) == 0 })
 	// A copy that comes late (from an instance that had not heard of the
 	// deletion) is not shown again.
-	b.cluster.Load().Receive(Event{Kind: EventMessage, From: "c", RoomID: testRoom.ID, Message: msgs[0]})
+	b.cluster.Load().Receive(Event{From: "c", Body: parley.MessagePosted{Message: msgs[0]}})
 	if got := texts(t, b); len(got) != 0 {
 		t.Errorf("after a late copy b keeps %q, want the deleted message to stay gone", got)
 	}
@@ -240,7 +240,7 @@ func TestSnapshotThatChangesNothingSendsNothing(t *testing.T) {
 	}
 	y := bus.from("y")
 	ann := parley.User{ID: 9, DisplayName: "ann"}
-	y(Event{Kind: EventSnapshot, Rooms: map[int64][]parley.User{testRoom.ID: {ann}}})
+	y(Event{Body: Snapshot{Rooms: map[int64][]parley.User{testRoom.ID: {ann}}}})
 	mine := newFakeConn(false)
 	serve(t, r, mine, 1)
 	eventually(t, "the room's presence written", func() bool { return r.Online(testRoom.ID) == 2 && mine.writes.Load() >= 1 })
@@ -249,8 +249,8 @@ func TestSnapshotThatChangesNothingSendsNothing(t *testing.T) {
 	before := mine.writes.Load()
 
 	for range 5 {
-		y(Event{Kind: EventSnapshot, Rooms: map[int64][]parley.User{testRoom.ID: {ann}}})
-		y(Event{Kind: EventSnapshot, Rooms: map[int64][]parley.User{testRoom.ID: {ann, {ID: 1, DisplayName: "user1"}}}})
+		y(Event{Body: Snapshot{Rooms: map[int64][]parley.User{testRoom.ID: {ann}}}})
+		y(Event{Body: Snapshot{Rooms: map[int64][]parley.User{testRoom.ID: {ann, {ID: 1, DisplayName: "user1"}}}}})
 	}
 	// Long enough for any flush those could have scheduled.
 	time.Sleep(10 * cfg.PresenceQuiet)
@@ -258,6 +258,6 @@ func TestSnapshotThatChangesNothingSendsNothing(t *testing.T) {
 		t.Errorf("snapshots that change nothing made %d writes, want none", got-before)
 	}
 
-	y(Event{Kind: EventSnapshot, Rooms: map[int64][]parley.User{testRoom.ID: {ann, {ID: 11, DisplayName: "cy"}}}})
+	y(Event{Body: Snapshot{Rooms: map[int64][]parley.User{testRoom.ID: {ann, {ID: 11, DisplayName: "cy"}}}}})
 	eventually(t, "a snapshot that adds cy to reach the socket", func() bool { return mine.writes.Load() > before })
 }

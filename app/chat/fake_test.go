@@ -260,17 +260,20 @@ func (textRenderer) Presence(lang i18n.Lang, l parley.OnlineList) ([]byte, error
 func (textRenderer) PresenceChanged(lang i18n.Lang, c parley.PresenceChange) ([]byte, error) {
 	return inLang(lang, strconv.Itoa(c.Online)), nil
 }
-func (textRenderer) Message(loc i18n.Locale, m parley.Message, deletable bool) ([]byte, error) {
-	if deletable {
-		return inLocale(loc, m.Text+" [delete]"), nil
+func (textRenderer) Change(view View, ch parley.Change) ([]byte, error) {
+	switch ch := ch.(type) {
+	case parley.MessagePosted:
+		if view.Deletable {
+			return inLocale(view.Locale, ch.Message.Text+" [delete]"), nil
+		}
+		return inLocale(view.Locale, ch.Message.Text), nil
+	case parley.MessageDeleted:
+		return []byte("removed " + strconv.FormatInt(ch.MessageID, 10)), nil
 	}
-	return inLocale(loc, m.Text), nil
+	return []byte(ch.TypeName()), nil
 }
 func (textRenderer) History(i18n.Locale, parley.Room, []parley.Message, bool, parley.User) ([]byte, error) {
 	return []byte("history"), nil
-}
-func (textRenderer) Removed(id int64) ([]byte, error) {
-	return []byte("removed " + strconv.FormatInt(id, 10)), nil
 }
 func (textRenderer) Banned(lang i18n.Lang) ([]byte, error) { return inLang(lang, "banned"), nil }
 func (textRenderer) Notices(lang i18n.Lang, ns []Notice) ([]byte, error) {

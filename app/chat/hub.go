@@ -56,7 +56,7 @@ func (h *hub) pick(rf roomFrame, c *client, views map[messageView]*fragment) fra
 	v := messageView{locale: c.locale, deletable: c.access.MayDelete(c.user, *rf.message)}
 	pm, ok := views[v]
 	if !ok {
-		pm = h.prepare(h.render.Message(v.locale, *rf.message, v.deletable))
+		pm = h.prepare(h.render.Change(View{Locale: v.locale, Deletable: v.deletable}, parley.MessagePosted{Message: *rf.message}))
 		views[v] = pm
 	}
 	f := rf.frame

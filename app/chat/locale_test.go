@@ -47,11 +47,13 @@ func (r *renderCounter) Notices(lang i18n.Lang, ns []Notice) ([]byte, error) {
 	return r.textRenderer.Notices(lang, ns)
 }
 
-func (r *renderCounter) Message(loc i18n.Locale, m parley.Message, deletable bool) ([]byte, error) {
-	r.mu.Lock()
-	r.messages[messageView{locale: loc, deletable: deletable}]++
-	r.mu.Unlock()
-	return r.textRenderer.Message(loc, m, deletable)
+func (r *renderCounter) Change(view View, ch parley.Change) ([]byte, error) {
+	if _, ok := ch.(parley.MessagePosted); ok {
+		r.mu.Lock()
+		r.messages[messageView{locale: view.Locale, deletable: view.Deletable}]++
+		r.mu.Unlock()
+	}
+	return r.textRenderer.Change(view, ch)
 }
 
 // counts returns copies of the counts so far.

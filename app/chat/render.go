@@ -17,16 +17,18 @@ type Renderer interface {
 	// PresenceChanged renders what turns a page's online list into the
 	// next one: only the parts that changed.
 	PresenceChanged(lang i18n.Lang, c parley.PresenceChange) ([]byte, error)
-	// Message renders one message appended to the message list, its time
-	// in loc's zone; deletable adds its Delete control, for its author and
-	// admins. The message's text is never translated.
-	Message(loc i18n.Locale, m parley.Message, deletable bool) ([]byte, error)
+	// Change renders what a change of a room shows on the pages of one
+	// kind of reader, keyed by the change's type: a posted message
+	// appended to the message list (its time in the view's zone, its
+	// Delete control when the view may delete it; its text never
+	// translated), a deleted one taken off the page (the same for every
+	// reader: the chat renders it once, for the zero View). People
+	// arriving and leaving show in Presence and PresenceChanged instead.
+	Change(view View, ch parley.Change) ([]byte, error)
 	// History renders a room's whole message list, replacing what a page
 	// shows; older is whether the room has messages before msgs. viewer
 	// sees the Delete control on the messages they may delete.
 	History(loc i18n.Locale, room parley.Room, msgs []parley.Message, older bool, viewer parley.User) ([]byte, error)
-	// Removed renders what takes a deleted message off every page.
-	Removed(messageID int64) ([]byte, error)
 	// Notices renders join and leave notices appended to the message list.
 	Notices(lang i18n.Lang, ns []Notice) ([]byte, error)
 	// Error renders an error shown to one sender beside the chat form;
@@ -38,4 +40,13 @@ type Renderer interface {
 	SignedOut(lang i18n.Lang) ([]byte, error)
 	// Banned renders what a page shows once its person has been banned.
 	Banned(lang i18n.Lang) ([]byte, error)
+}
+
+// View is one kind of reader that a change is rendered for.
+type View struct {
+	// Locale is the reader's language and time zone.
+	Locale i18n.Locale
+	// Deletable is whether the reader may delete the message the change
+	// shows: its author and admins may, and see its Delete control.
+	Deletable bool
 }

@@ -33,8 +33,21 @@ func (r *Rooms) resyncAll(stop <-chan struct{}) {
 // resync reads a room's last messages from the store and sends its open
 // pages here what they lack: the messages they missed, each as if it had
 // just arrived (at the bottom of the page, in ID order among themselves),
-// and the removal of those deleted meanwhile.
+// and the removal of those deleted meanwhile. Both take the one way in
+// (apply), as if heard from another instance.
 func (r *Rooms) resync(lr *liveRoom) error {
+	gone, err := r.compareWithStore(lr)
+	// Taken off once compareWithStore has released postMu: apply takes
+	// it, in line with posts.
+	for _, id := range gone {
+		r.apply("", parley.MessageDeleted{RoomID: lr.room.ID, MessageID: id})
+	}
+	return err
+}
+
+// compareWithStore shows a room's open pages here the messages they
+// lack, and returns the IDs of those it holds that the store has deleted.
+func (r *Rooms) compareWithStore(lr *liveRoom) (gone []int64, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	defer cancel()
 	// In line with posts, so that none is stored between the read and the
@@ -43,11 +56,11 @@ func (r *Rooms) resync(lr *liveRoom) error {
 	defer lr.postMu.Unlock()
 	fresh, err := r.store.MessagesBefore(ctx, lr.room.ID, 0, parley.HistorySize)
 	if err != nil {
-		return fmt.Errorf("chat: resync room %d: %w", lr.room.ID, err)
+		return nil, fmt.Errorf("chat: resync room %d: %w", lr.room.ID, err)
 	}
 	lacking, suspects := lr.history.compare(fresh)
 	for _, m := range lacking {
-		r.Publish(m)
+		r.apply("", parley.MessagePosted{Message: m})
 	}
 	// Another instance's message can have been stored after the read and
 	// arrived since: only the store can tell it from a deleted one.
@@ -55,10 +68,10 @@ func (r *Rooms) resync(lr *liveRoom) error {
 		_, err := r.store.MessageByID(ctx, id)
 		switch {
 		case errors.Is(err, parley.ErrNotFound):
-			r.takeOff(lr, parley.Message{ID: id, RoomID: lr.room.ID})
+			gone = append(gone, id)
 		case err != nil:
-			return fmt.Errorf("chat: resync room %d: message %d: %w", lr.room.ID, id, err)
+			return gone, fmt.Errorf("chat: resync room %d: message %d: %w", lr.room.ID, id, err)
 		}
 	}
-	return nil
+	return gone, nil
 }

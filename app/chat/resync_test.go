@@ -118,7 +118,7 @@ func storedElsewhere(t *testing.T, r *Rooms, x func(Event), text string) parley.
 	if err != nil {
 		t.Fatal(err)
 	}
-	x(Event{Kind: EventMessage, RoomID: testRoom.ID, Message: m})
+	x(Event{Body: parley.MessagePosted{Message: m}})
 	return m
 }
 
@@ -163,7 +163,7 @@ func TestSilentInstanceLeavesNoMessageUnshown(t *testing.T) {
 	bus := &nullBus{}
 	r, _ := joinedWithASocket(t, bus, fastCluster("me"))
 	x := bus.from("x")
-	x(Event{Kind: EventJoin, RoomID: testRoom.ID, Member: parley.User{ID: 2, DisplayName: "ann"}})
+	x(Event{Body: parley.PersonArrived{RoomID: testRoom.ID, User: parley.User{ID: 2, DisplayName: "ann"}}})
 	eventually(t, "ann on x in the room", func() bool { return r.Online(testRoom.ID) == 2 })
 	gone := storedElsewhere(t, r, x, "soon deleted")
 	eventually(t, "the message on the page", func() bool { return slices.Equal(texts(t, r), []string{"soon deleted"}) })
@@ -187,7 +187,7 @@ func TestInstanceHeardAgainLeavesNoMessageUnshown(t *testing.T) {
 	// y was cut off from the others (no event of its came across) and
 	// is heard from now.
 	missedElsewhere(t, r, "stored by y while it was cut off", 0)
-	bus.from("y")(Event{Kind: EventHeartbeat})
+	bus.from("y")(Event{Body: Heartbeat{}})
 	eventually(t, "y's message in memory", func() bool {
 		return slices.Equal(texts(t, r), []string{"stored by y while it was cut off"})
 	})
@@ -212,7 +212,7 @@ func TestLateMessageReachesASocketThatCaughtUpPastIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Publish(newer)
+	r.apply("", parley.MessagePosted{Message: newer})
 
 	// A socket that connects now catches up with the list through newer.
 	caughtUp := newFakeConn(false)
@@ -221,7 +221,7 @@ func TestLateMessageReachesASocketThatCaughtUpPastIt(t *testing.T) {
 	time.Sleep(100 * time.Millisecond) // nothing else is on its way
 	before := caughtUp.writes.Load()
 
-	r.Publish(late)
+	r.apply("", parley.MessagePosted{Message: late})
 	eventually(t, "the late message on the socket that caught up past it", func() bool { return caughtUp.writes.Load() == before+1 })
 	if got := texts(t, r); !slices.Equal(got, []string{late.Text, newer.Text}) {
 		t.Errorf("the room's last messages: %q, want both in ID order", got)

@@ -273,7 +273,7 @@ func (r *Rooms) EndSession(sessionKey string) {
 	case r.hub.endSession <- sessionKey:
 	case <-r.hub.done:
 	}
-	r.cluster.Load().send(Event{Kind: EventClose, SessionKey: sessionKey})
+	r.cluster.Load().send(Event{Body: CloseSockets{SessionKey: sessionKey}})
 }
 
 // EndUser closes every socket of a user who has been banned, in every
@@ -284,64 +284,5 @@ func (r *Rooms) EndUser(userID int64) {
 	case r.hub.endUser <- userID:
 	case <-r.hub.done:
 	}
-	r.cluster.Load().send(Event{Kind: EventClose, UserID: userID})
-}
-
-// Remove takes a deleted message off its room: out of the room's last
-// messages, and off every open page of the room at once, on every
-// instance, with one fragment rendered once. The store has already
-// deleted it.
-func (r *Rooms) Remove(m parley.Message) {
-	r.removeHere(m)
-	r.cluster.Load().send(Event{Kind: EventRemove, RoomID: m.RoomID, Message: parley.Message{ID: m.ID, RoomID: m.RoomID}})
-}
-
-// removeHere is Remove on this instance only.
-func (r *Rooms) removeHere(m parley.Message) {
-	lr := r.live.byRoomID(m.RoomID)
-	if lr != nil {
-		// In line with posts: a message deleted while it was being
-		// published is added and broadcast first, then taken away.
-		lr.postMu.Lock()
-		defer lr.postMu.Unlock()
-	}
-	r.takeOff(lr, m)
-}
-
-// takeOff takes a deleted message out of lr's history, when the room is
-// in memory (lr is not nil, and the caller holds its postMu), and off
-// every open page of the room here.
-func (r *Rooms) takeOff(lr *liveRoom, m parley.Message) {
-	if lr != nil {
-		lr.history.remove(m.ID)
-	}
-	pm := r.hub.prepare(r.render.Removed(m.ID))
-	if pm == nil {
-		return
-	}
-	select {
-	case r.hub.broadcast <- roomFrame{roomID: m.RoomID, frame: frame{pm: pm}}:
-	case <-r.hub.done:
-	}
-}
-
-// Publish adds an already stored message to its room's history and sends
-// it to every socket of the room. post calls it for messages sent here; a
-// message that another instance stored arrives the same way; one the
-// history already holds, or saw deleted, is not sent again. The hub
-// renders the message once per kind of reader present in the room: per
-// Locale (its time), with its Delete control for its author and admins or
-// without for everyone else.
-func (r *Rooms) Publish(m parley.Message) {
-	var added uint64
-	if lr := r.live.byRoomID(m.RoomID); lr != nil {
-		if added = lr.history.add(m); added == 0 {
-			return
-		}
-	}
-	rf := roomFrame{roomID: m.RoomID, frame: frame{added: added}, message: &m}
-	select {
-	case r.hub.broadcast <- rf:
-	case <-r.hub.done:
-	}
+	r.cluster.Load().send(Event{Body: CloseSockets{UserID: userID}})
 }

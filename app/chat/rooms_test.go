@@ -226,7 +226,7 @@ func TestHistoryLoadsOlderFlagAndPublishedMessages(t *testing.T) {
 		t.Errorf("after one more: %d messages from %q to %q, older %v; want %d from \"1\" to \"newest\", older", len(msgs), msgs[0].Text, msgs[len(msgs)-1].Text, older, parley.HistorySize)
 	}
 	// A message published again (another instance's copy) is not doubled.
-	r.Publish(msgs[len(msgs)-1])
+	r.apply("", parley.MessagePosted{Message: msgs[len(msgs)-1]})
 	if again, _, _ := r.Recent(t.Context(), room); again[len(again)-1].ID != msgs[len(msgs)-1].ID || again[len(again)-2].ID == again[len(again)-1].ID {
 		t.Errorf("a message published twice shows twice")
 	}

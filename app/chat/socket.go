@@ -275,9 +275,8 @@ func (r *Rooms) post(lr *liveRoom, userID int64, text string) error {
 		return err
 	}
 	r.cfg.Observer.MessageStored()
-	r.Publish(m)
 	// Shared after the local delivery: the sender's fresh form never waits
 	// for the bus, and postMu keeps this instance's messages in ID order.
-	r.cluster.Load().sendMessage(m)
+	r.Apply(parley.MessagePosted{Message: m})
 	return nil
 }

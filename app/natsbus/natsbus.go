@@ -1,5 +1,6 @@
 // Package natsbus is Parley's NATS adapter: it carries the chat's events
-// between instances (chat.Bus) as JSON on core NATS subjects.
+// between instances (chat.Bus) as JSON on core NATS subjects, each type
+// of event body by its codec (codec.go).
 //
 // Subjects, under a prefix ("parley" by default):
 //
@@ -13,12 +14,14 @@
 //	PREFIX.instance.ID.goodbye       that instance stops
 //	PREFIX.sockets.close             close the sockets of a session or a person
 //
-// Every instance subscribes once, to PREFIX.>, so that it receives each
-// other instance's events in the order that instance sent them.
+// The last token names the type of body. An instance ignores a type it
+// does not know (a newer instance's, during a rolling deploy), and logs
+// it once per name. Every instance subscribes once, to PREFIX.>, so that
+// it receives each other instance's events in the order that instance
+// sent them.
 package natsbus
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -88,6 +91,9 @@ type Bus struct {
 	// assembling holds, per sending instance, the parts of its snapshot
 	// received so far; only the subscription's goroutine touches it.
 	assembling map[string]*assembly
+	// unknown are the types of body received that this version does not
+	// know, logged once each; only the subscription's goroutine touches it.
+	unknown map[string]struct{}
 }
 
 var _ chat.Bus = (*Bus)(nil)
@@ -107,7 +113,8 @@ func Connect(opts Options) (*Bus, error) {
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
-	b := &Bus{prefix: opts.Prefix, log: opts.Log, obs: opts.Observer, assembling: make(map[string]*assembly)}
+	b := &Bus{prefix: opts.Prefix, log: opts.Log, obs: opts.Observer, assembling: make(map[string]*assembly),
+		unknown: make(map[string]struct{})}
 	nc, err := nats.Connect(opts.URL,
 		nats.Name(opts.Name),
 		// Each instance shows its own messages and presence itself.
@@ -179,17 +186,37 @@ func (b *Bus) Flush(timeout time.Duration) error {
 
 // Send publishes one event on its subject.
 func (b *Bus) Send(e chat.Event) error {
-	subject, data, err := b.encode(e)
+	if e.Body == nil {
+		return errors.New("natsbus: an event with no body")
+	}
+	c := codecs.byType[e.Body.TypeName()]
+	if c == nil {
+		return fmt.Errorf("natsbus: no codec for %q", e.Body.TypeName())
+	}
+	subject := b.subject(c, e)
+	data, err := c.encode(e.From, e.Body)
 	if err != nil {
-		return err
+		return fmt.Errorf("natsbus: encode %s: %w", subject, err)
 	}
 	if max := b.nc.MaxPayload(); max > 0 && int64(len(data)) > max {
-		if e.Kind == chat.EventSnapshot {
-			return b.sendInParts(e, max)
+		if s, ok := e.Body.(chat.Snapshot); ok {
+			return b.sendInParts(e.From, s, max)
 		}
 		return fmt.Errorf("natsbus: %s: %d bytes, over the server's max_payload of %d", subject, len(data), max)
 	}
 	return b.publish(subject, data)
+}
+
+// subject is where an event goes: its codec's scope and name.
+func (b *Bus) subject(c *codec, e chat.Event) string {
+	switch c.scope {
+	case inRoom:
+		return b.prefix + ".room." + strconv.FormatInt(e.Body.(parley.Change).Room(), 10) + "." + c.name
+	case ofInstance:
+		return b.prefix + ".instance." + e.From + "." + c.name
+	default:
+		return b.prefix + "." + string(c.scope) + "." + c.name
+	}
 }
 
 func (b *Bus) publish(subject string, data []byte) error {
@@ -200,158 +227,65 @@ func (b *Bus) publish(subject string, data []byte) error {
 	return nil
 }
 
-// Wire formats: JSON, one object per NATS message.
-
-type wireUser struct {
-	ID       int64  `json:"id"`
-	Name     string `json:"name"`
-	Provider string `json:"provider,omitempty"`
-	Avatar   string `json:"avatar,omitempty"`
-	Admin    bool   `json:"admin,omitempty"`
-}
-
-type wireMessage struct {
-	ID             int64     `json:"id"`
-	RoomID         int64     `json:"room_id"`
-	UserID         int64     `json:"user_id"`
-	AuthorName     string    `json:"author_name"`
-	AuthorProvider string    `json:"author_provider,omitempty"`
-	AuthorAdmin    bool      `json:"author_admin,omitempty"`
-	Text           string    `json:"text"`
-	CreatedAt      time.Time `json:"created_at"`
-}
-
-// wireEvent is every event's body; each kind uses some of the fields.
-type wireEvent struct {
-	From    string               `json:"from"`
-	Message *wireMessage         `json:"message,omitempty"`
-	User    *wireUser            `json:"user,omitempty"`
-	Rooms   map[int64][]wireUser `json:"rooms,omitempty"`
-	Session string               `json:"session,omitempty"`
-	UserID  int64                `json:"user_id,omitempty"`
-	// MessageID is the deleted message of a remove.
-	MessageID int64 `json:"message_id,omitempty"`
-	// Part places a snapshotpart among the parts of its snapshot.
-	Part *wirePart `json:"part,omitempty"`
-}
-
-func toWire(u parley.User) wireUser {
-	return wireUser{ID: u.ID, Name: u.DisplayName, Provider: u.Provider, Avatar: u.AvatarURL, Admin: u.Admin}
-}
-
-func fromWire(u wireUser) parley.User {
-	return parley.User{ID: u.ID, DisplayName: u.Name, Provider: u.Provider, AvatarURL: u.Avatar, Admin: u.Admin}
-}
-
-// encode gives an event's subject and body.
-func (b *Bus) encode(e chat.Event) (string, []byte, error) {
-	w := wireEvent{From: e.From}
-	var subject string
-	room := func(kind string) string {
-		return b.prefix + ".room." + strconv.FormatInt(e.RoomID, 10) + "." + kind
-	}
-	instance := func(kind string) string { return b.prefix + ".instance." + e.From + "." + kind }
-	switch e.Kind {
-	case chat.EventMessage:
-		m := e.Message
-		subject = b.prefix + ".room." + strconv.FormatInt(m.RoomID, 10) + ".msg"
-		w.Message = &wireMessage{ID: m.ID, RoomID: m.RoomID, UserID: m.UserID, AuthorName: m.AuthorName,
-			AuthorProvider: m.AuthorProvider, AuthorAdmin: m.AuthorAdmin, Text: m.Text, CreatedAt: m.CreatedAt}
-	case chat.EventJoin, chat.EventLeave:
-		subject = room("join")
-		if e.Kind == chat.EventLeave {
-			subject = room("leave")
-		}
-		u := toWire(e.Member)
-		w.User = &u
-	case chat.EventSnapshot:
-		subject = instance("snapshot")
-		w.Rooms = toWireRooms(e.Rooms)
-	case chat.EventHeartbeat:
-		subject = instance("heartbeat")
-	case chat.EventGoodbye:
-		subject = instance("goodbye")
-	case chat.EventRemove:
-		subject = room("remove")
-		w.MessageID = e.Message.ID
-	case chat.EventClose:
-		subject = b.prefix + ".sockets.close"
-		w.Session, w.UserID = e.SessionKey, e.UserID
-	default:
-		return "", nil, fmt.Errorf("natsbus: unknown event kind %d", e.Kind)
-	}
-	data, err := json.Marshal(w)
-	if err != nil {
-		return "", nil, fmt.Errorf("natsbus: encode %s: %w", subject, err)
-	}
-	return subject, data, nil
-}
-
-// errUnknownSubject is a subject under the prefix that this version does
-// not know; a newer instance may send it during a rolling deploy.
+// errUnknownSubject is a subject under the prefix of no shape this
+// version knows.
 var errUnknownSubject = errors.New("unknown subject")
 
-// decode turns a NATS message back into an event.
+// unknownTypeError is a subject of a known shape whose type of body this
+// version does not know; a newer instance may send it during a rolling
+// deploy.
+type unknownTypeError struct{ key string }
+
+func (e unknownTypeError) Error() string { return "unknown type " + e.key }
+
+// decode turns a NATS message back into an event, by the codec its
+// subject names.
 func (b *Bus) decode(subject string, data []byte) (chat.Event, error) {
-	var w wireEvent
-	if err := json.Unmarshal(data, &w); err != nil {
-		return chat.Event{}, err
-	}
-	e := chat.Event{From: w.From}
 	tokens := strings.Split(strings.TrimPrefix(subject, b.prefix+"."), ".")
+	var sc scope
+	var name, sender string
+	var roomID int64
 	switch {
-	case len(tokens) == 3 && tokens[0] == "room":
-		roomID, err := strconv.ParseInt(tokens[1], 10, 64)
+	case len(tokens) == 3 && tokens[0] == string(inRoom):
+		id, err := strconv.ParseInt(tokens[1], 10, 64)
 		if err != nil {
 			return chat.Event{}, fmt.Errorf("room id: %w", err)
 		}
-		e.RoomID = roomID
-		switch tokens[2] {
-		case "msg":
-			if w.Message == nil {
-				return chat.Event{}, errors.New("no message")
-			}
-			m := w.Message
-			e.Kind = chat.EventMessage
-			e.Message = parley.Message{ID: m.ID, RoomID: roomID, UserID: m.UserID, AuthorName: m.AuthorName,
-				AuthorProvider: m.AuthorProvider, AuthorAdmin: m.AuthorAdmin, Text: m.Text, CreatedAt: m.CreatedAt}
-		case "join", "leave":
-			if w.User == nil {
-				return chat.Event{}, errors.New("no user")
-			}
-			e.Kind = chat.EventJoin
-			if tokens[2] == "leave" {
-				e.Kind = chat.EventLeave
-			}
-			e.Member = fromWire(*w.User)
-		case "remove":
-			if w.MessageID == 0 {
-				return chat.Event{}, errors.New("no message id")
-			}
-			e.Kind = chat.EventRemove
-			e.Message = parley.Message{ID: w.MessageID, RoomID: roomID}
-		default:
-			return chat.Event{}, errUnknownSubject
-		}
-	case len(tokens) == 3 && tokens[0] == "instance":
-		e.From = tokens[1] // the subject names the sender
-		switch tokens[2] {
-		case "snapshot":
-			e.Kind = chat.EventSnapshot
-			e.Rooms = fromWireRooms(w.Rooms)
-		case "heartbeat":
-			e.Kind = chat.EventHeartbeat
-		case "goodbye":
-			e.Kind = chat.EventGoodbye
-		default:
-			return chat.Event{}, errUnknownSubject
-		}
-	case len(tokens) == 2 && tokens[0] == "sockets" && tokens[1] == "close":
-		e.Kind, e.SessionKey, e.UserID = chat.EventClose, w.Session, w.UserID
+		sc, roomID, name = inRoom, id, tokens[2]
+	case len(tokens) == 3 && tokens[0] == string(ofInstance):
+		sc, sender, name = ofInstance, tokens[1], tokens[2] // the subject names the sender
+	case len(tokens) == 2 && tokens[0] == string(toSockets):
+		sc, name = toSockets, tokens[1]
 	default:
 		return chat.Event{}, errUnknownSubject
 	}
-	return e, nil
+	c := codecs.byKey[string(sc)+"."+name]
+	if c == nil {
+		return chat.Event{}, unknownTypeError{key: string(sc) + "." + name}
+	}
+	from, body, err := c.decode(roomID, data)
+	if err != nil {
+		return chat.Event{}, err
+	}
+	if sender != "" {
+		from = sender
+	}
+	return chat.Event{From: from, Body: body}, nil
+}
+
+// maxUnknown bounds the unknown types remembered, so that a sender of
+// ever new names cannot grow the set: beyond it they are not logged.
+const maxUnknown = 1000
+
+// ignoreUnknown logs, the first time only, a type of body this version
+// does not know. It runs on the subscription's goroutine.
+func (b *Bus) ignoreUnknown(key, subject string) {
+	if _, seen := b.unknown[key]; seen || len(b.unknown) >= maxUnknown {
+		return
+	}
+	b.unknown[key] = struct{}{}
+	b.log.Warn("natsbus: ignoring a type of message this version does not know; logged once per type",
+		"type", key, "subject", subject)
 }
 
 // receive runs on the subscription's goroutine, one message at a time.
@@ -362,6 +296,11 @@ func (b *Bus) receive(msg *nats.Msg) {
 		return
 	}
 	e, err := b.decode(msg.Subject, msg.Data)
+	var unknown unknownTypeError
+	if errors.As(err, &unknown) {
+		b.ignoreUnknown(unknown.key, msg.Subject)
+		return
+	}
 	if err != nil {
 		b.log.Warn("natsbus: ignoring a message", "subject", msg.Subject, "err", err)
 		return

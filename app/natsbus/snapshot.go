@@ -66,15 +66,15 @@ func fromWireRooms(w map[int64][]wireUser) map[int64][]parley.User {
 
 // sendInParts publishes a snapshot too big for one message as parts of
 // at most max bytes each.
-func (b *Bus) sendInParts(e chat.Event, max int64) error {
-	parts, err := splitRooms(toWireRooms(e.Rooms), max)
+func (b *Bus) sendInParts(from string, s chat.Snapshot, max int64) error {
+	parts, err := splitRooms(toWireRooms(s.Rooms), max)
 	if err != nil {
 		return err
 	}
-	subject := b.prefix + ".instance." + e.From + ".snapshotpart"
+	subject := b.prefix + ".instance." + from + ".snapshotpart"
 	seq := b.snapshotSeq.Add(1)
 	for i, rooms := range parts {
-		data, err := json.Marshal(wireEvent{From: e.From, Rooms: rooms, Part: &wirePart{Seq: seq, Index: i, Total: len(parts)}})
+		data, err := json.Marshal(wireSnapshot{wireFrom: wireFrom{From: from}, Rooms: rooms, Part: &wirePart{Seq: seq, Index: i, Total: len(parts)}})
 		if err != nil {
 			return fmt.Errorf("natsbus: encode %s: %w", subject, err)
 		}
@@ -144,7 +144,7 @@ func (b *Bus) snapshotPartFrom(subject string) (string, bool) {
 // the snapshot once its last part is in. Bad parts are logged and
 // dropped, with the snapshot they belong to.
 func (b *Bus) receivePart(from string, data []byte) {
-	var w wireEvent
+	var w wireSnapshot
 	if err := json.Unmarshal(data, &w); err != nil || w.Part == nil {
 		b.log.Warn("natsbus: ignoring a snapshot part", "from", from, "err", cmpErr(err, "no part"))
 		return
@@ -174,7 +174,7 @@ func (b *Bus) receivePart(from string, data []byte) {
 	}
 	delete(b.assembling, from)
 	if h := b.currentHandler(); h != nil {
-		h.Receive(chat.Event{Kind: chat.EventSnapshot, From: from, Rooms: a.rooms})
+		h.Receive(chat.Event{From: from, Body: chat.Snapshot{Rooms: a.rooms}})
 	}
 }
 

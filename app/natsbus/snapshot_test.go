@@ -64,11 +64,11 @@ func TestSnapshotOverMaxPayloadArrivesWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	snapshot := chat.Event{Kind: chat.EventSnapshot, From: "busy", Rooms: crowd()}
+	snapshot := chat.Event{From: "busy", Body: chat.Snapshot{Rooms: crowd()}}
 	if err := sender.Send(snapshot); err != nil {
 		t.Fatalf("send a snapshot of 19,000 people: %v", err)
 	}
-	if err := sender.Send(chat.Event{Kind: chat.EventHeartbeat, From: "busy"}); err != nil {
+	if err := sender.Send(chat.Event{From: "busy", Body: chat.Heartbeat{}}); err != nil {
 		t.Fatal(err)
 	}
 	got.waitFor(t, "the heartbeat after the snapshot", func() bool { return len(got.events) >= 2 })
@@ -76,8 +76,9 @@ func TestSnapshotOverMaxPayloadArrivesWhole(t *testing.T) {
 		t.Fatalf("got %d events, want the snapshot and the heartbeat", len(got.events))
 	}
 	if !reflect.DeepEqual(got.events[0], snapshot) {
+		arrived, _ := got.events[0].Body.(chat.Snapshot)
 		t.Errorf("the snapshot arrived otherwise than sent: %d rooms, %d in room 1; want 901 rooms, 10,000 in room 1",
-			len(got.events[0].Rooms), len(got.events[0].Rooms[1]))
+			len(arrived.Rooms), len(arrived.Rooms[1]))
 	}
 	if n := parts.Load(); n < 2 {
 		t.Errorf("the snapshot went out in %d part(s), want several: it is over 1 MB", n)
@@ -122,12 +123,12 @@ func TestSnapshotWithAPartMissingIsDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	got.waitFor(t, "the heartbeat", func() bool {
-		return len(got.events) > 0 && got.events[len(got.events)-1].Kind == chat.EventHeartbeat
+		return len(got.events) > 0 && got.events[len(got.events)-1].Body == chat.Heartbeat{}
 	})
-	want := chat.Event{Kind: chat.EventSnapshot, From: "z", Rooms: map[int64][]parley.User{
+	want := chat.Event{From: "z", Body: chat.Snapshot{Rooms: map[int64][]parley.User{
 		6: {{ID: 6, DisplayName: "p6"}},
 		7: {{ID: 7, DisplayName: "p7"}},
-	}}
+	}}}
 	if len(got.events) != 2 || !reflect.DeepEqual(got.events[0], want) {
 		t.Errorf("got %+v, want only the whole snapshot %+v and the heartbeat", got.events, want)
 	}

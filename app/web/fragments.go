@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 
 	"github.com/a-h/templ"
 
@@ -29,21 +30,23 @@ func (Fragments) PresenceChanged(lang i18n.Lang, c parley.PresenceChange) ([]byt
 	return renderFragment(i18n.Locale{Lang: lang}, components.PresenceChanged(c))
 }
 
-// Message renders one message appended to the list, its time in loc's
-// zone, with its Delete control when deletable.
-func (Fragments) Message(loc i18n.Locale, m parley.Message, deletable bool) ([]byte, error) {
-	return renderFragment(loc, components.MessageAppend(m, deletable))
+// Change renders a change of a room as view's pages show it, by its
+// type: a posted message appended to the list, its time in view's zone,
+// with its Delete control when view may delete it; a deleted message's
+// removal, the same in every language.
+func (Fragments) Change(view chat.View, ch parley.Change) ([]byte, error) {
+	switch ch := ch.(type) {
+	case parley.MessagePosted:
+		return renderFragment(view.Locale, components.MessageAppend(ch.Message, view.Deletable))
+	case parley.MessageDeleted:
+		return renderFragment(i18n.Default, components.MessageRemoved(ch.MessageID))
+	}
+	return nil, fmt.Errorf("web: no fragment for a change of kind %q", ch.TypeName())
 }
 
 // History renders a room's whole message list as viewer sees it.
 func (Fragments) History(loc i18n.Locale, room parley.Room, msgs []parley.Message, older bool, viewer parley.User) ([]byte, error) {
 	return renderFragment(loc, components.MessageList(room, msgs, older, true, viewer))
-}
-
-// Removed renders the removal of a deleted message, the same in every
-// language.
-func (Fragments) Removed(messageID int64) ([]byte, error) {
-	return renderFragment(i18n.Default, components.MessageRemoved(messageID))
 }
 
 // Banned renders the end of a banned person's page.

@@ -52,16 +52,16 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 			`<ul hx-swap-oob="beforebegin:#online-6"><li id="online-5">&lt;eve&gt;</li><li id="online-7">`,
 			`<ul hx-swap-oob="beforebegin:#online-more"><li id="online-8">`,
 			`<li id="online-more" hx-swap-oob="true">and 2 more</li>`}},
-		{"message", render(f.Message(utc, sample, false)), []string{`<div hx-swap-oob="beforeend:#messages">`, `id="msg-42"`,
+		{"message", render(f.Change(chat.View{Locale: utc}, parley.MessagePosted{Message: sample})), []string{`<div hx-swap-oob="beforeend:#messages">`, `id="msg-42"`,
 			`<time datetime="2026-11-21T23:05:00Z"`, "hi &lt;b&gt;there&lt;/b&gt; &amp; &#34;you&#34;"}},
-		{"deletable message", render(f.Message(utc, sample, true)), []string{`id="msg-42"`,
+		{"deletable message", render(f.Change(chat.View{Locale: utc, Deletable: true}, parley.MessagePosted{Message: sample})), []string{`id="msg-42"`,
 			`<form class="delete-message" method="post" action="/messages/42/delete" hx-post="/messages/42/delete" hx-swap="none">`, ">Delete</button>"}},
-		{"message by an admin", render(f.Message(utc, parley.Message{ID: 3, AuthorName: "mod", AuthorAdmin: true}, false)), []string{
+		{"message by an admin", render(f.Change(chat.View{Locale: utc}, parley.MessagePosted{Message: parley.Message{ID: 3, AuthorName: "mod", AuthorAdmin: true}})), []string{
 			`<span class="author">mod</span>`, `<span class="badge admin" title="Moderator">Admin</span>`}},
 		{"history", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8})), []string{`<div id="messages"`, `hx-swap-oob="true"`, `id="msg-42"`}},
 		{"history for the author", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 7})), []string{`action="/messages/42/delete"`}},
 		{"history for an admin", render(f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8, Admin: true})), []string{`action="/messages/42/delete"`}},
-		{"removed", render(f.Removed(42)), []string{`<i hx-swap-oob="delete:#msg-42, #removals i"></i>`, `<div hx-swap-oob="beforeend:#removals"><i></i></div>`}},
+		{"removed", render(f.Change(chat.View{}, parley.MessageDeleted{MessageID: 42})), []string{`<i hx-swap-oob="delete:#msg-42, #removals i"></i>`, `<div hx-swap-oob="beforeend:#removals"><i></i></div>`}},
 		{"banned", render(f.Banned(en)), []string{`<div id="chat-form"`, `hx-swap-oob="true"`, "removed from the chat"}},
 		{"online admin", render(f.Presence(en, parley.OnlineList{Online: 1, Listed: []parley.User{{ID: 1, DisplayName: "mod", Admin: true}}})), []string{`<li id="online-1">mod <span class="badge admin"`}},
 		{"history with older messages", render(f.History(utc, parley.Room{ID: 2, Name: "go-nuts"}, []parley.Message{sample}, true, parley.User{})), []string{
@@ -113,7 +113,7 @@ func TestFragmentsInSpanishAndInTheReadersZone(t *testing.T) {
 		{"two joined", render(f.Notices(i18n.Spanish, []chat.Notice{{Joined: true, Names: []string{"Ana", "Bo"}}})), []string{">Ana y Bo se unieron al chat</p>"}, nil},
 		{"many left", render(f.Notices(i18n.Spanish, []chat.Notice{{Names: []string{"Ana", "Bo", "Cy"}, Others: 2}})), []string{">Ana, Bo, Cy y 2 más salieron del chat</p>"}, nil},
 		// 23:05 UTC on 21 November is 17:05 in Mexico City (UTC-6).
-		{"message", render(f.Message(mexico, sample, true)), []string{`<time datetime="2026-11-21T23:05:00Z"`, ">17:05</time>", `title="21 nov 2026 17:05 CST"`, ">Eliminar</button>", "hi &lt;b&gt;there&lt;/b&gt;"}, []string{">Delete<"}},
+		{"message", render(f.Change(chat.View{Locale: mexico, Deletable: true}, parley.MessagePosted{Message: sample})), []string{`<time datetime="2026-11-21T23:05:00Z"`, ">17:05</time>", `title="21 nov 2026 17:05 CST"`, ">Eliminar</button>", "hi &lt;b&gt;there&lt;/b&gt;"}, []string{">Delete<"}},
 		{"history", render(f.History(mexico, parley.Room{ID: 2, Name: "go-nuts"}, []parley.Message{sample}, true, parley.User{})), []string{">17:05</time>", ">Cargar mensajes anteriores</a>"}, nil},
 		{"error", render(f.Error(i18n.Spanish, parley.ErrMessageTooLong.Error())), []string{"El mensaje es demasiado largo"}, nil},
 		{"fresh form", render(f.ChatForm(i18n.Spanish)), []string{">Mensaje</label>", ">Enviar</button>", `placeholder="Escribe un mensaje…"`}, nil},
@@ -141,7 +141,7 @@ func TestFragmentsInSpanishAndInTheReadersZone(t *testing.T) {
 func TestFragmentsShowNoDeleteControlToOthers(t *testing.T) {
 	f := web.Fragments{}
 	for name, html := range map[string]func() ([]byte, error){
-		"message": func() ([]byte, error) { return f.Message(utc, sample, false) },
+		"message": func() ([]byte, error) { return f.Change(chat.View{Locale: utc}, parley.MessagePosted{Message: sample}) },
 		"history for a stranger": func() ([]byte, error) {
 			return f.History(utc, parley.Room{ID: 1, Name: "general"}, []parley.Message{sample}, false, parley.User{ID: 8})
 		},
@@ -172,7 +172,7 @@ func BenchmarkRenderPresence(b *testing.B) {
 func BenchmarkRenderMessage(b *testing.B) {
 	f := web.Fragments{}
 	for i := 0; i < b.N; i++ {
-		if _, err := f.Message(utc, sample, false); err != nil {
+		if _, err := f.Change(chat.View{Locale: utc}, parley.MessagePosted{Message: sample}); err != nil {
 			b.Fatal(err)
 		}
 	}
