@@ -28,7 +28,7 @@ func TestQueuedFramesAreWrittenAsOneMessage(t *testing.T) {
 	const messages = 5
 	room := r.live.use(testRoom)
 	for i := range messages {
-		if err := r.post(room, 1, fmt.Sprintf("burst %d", i)); err != nil {
+		if _, err := r.post(t.Context(), room, 1, fmt.Sprintf("burst %d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}

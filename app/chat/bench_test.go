@@ -51,7 +51,7 @@ func BenchmarkBroadcast(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				d.target.Store(d.writes.Load() + perMessage)
-				if err := r.post(room, 1, "hello"); err != nil {
+				if _, err := r.post(b.Context(), room, 1, "hello"); err != nil {
 					b.Fatal(err)
 				}
 				<-d.reached

@@ -208,7 +208,7 @@ func TestDeletedMessageLeavesEveryInstanceAndStaysGone(t *testing.T) {
 	net := &memoryNet{}
 	a, b := joinedRooms(t, net, "a"), joinedRooms(t, net, "b")
 	texts(t, b) // b has the room's last messages in memory
-	if err := a.post(a.live.use(testRoom), 1, "soon gone"); err != nil {
+	if _, err := a.post(t.Context(), a.live.use(testRoom), 1, "soon gone"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the message on b", func() bool { return slices.Equal(texts(t, b), []string{"soon gone"}) })

@@ -157,6 +157,8 @@ type memoryStore struct {
 	mu     sync.Mutex
 	msgs   []parley.Message
 	lastID int64
+	// mutes is when each muted person's mute ends.
+	mutes map[int64]time.Time
 }
 
 // testRoom is the room the tests' sockets use unless they name another.
@@ -215,8 +217,10 @@ func (s *memoryStore) delete(id int64) {
 	s.msgs = slices.DeleteFunc(s.msgs, func(m parley.Message) bool { return m.ID == id })
 }
 
-func (s *memoryStore) MutedUntil(context.Context, int64) (time.Time, error) {
-	return time.Time{}, nil
+func (s *memoryStore) MutedUntil(_ context.Context, userID int64) (time.Time, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mutes[userID], nil
 }
 
 func (s *memoryStore) count() int {

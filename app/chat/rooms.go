@@ -80,7 +80,7 @@ type Rooms struct {
 
 // replies are the fragments that go to one socket, rendered once.
 type replies struct {
-	form, tooLong, tooFast, unreadable, binary, saveFailed *fragment
+	form, tooLong, tooFast, unreadable, binary, saveFailed, mayNotPost *fragment
 }
 
 // New starts the chat; Close ends it.
@@ -147,6 +147,7 @@ func (r *Rooms) prepareRepliesIn(lang i18n.Lang) (replies, error) {
 		unreadable: prepare(r.render.Error(lang, i18n.Msg("That message could not be read. Please send it again."))),
 		binary:     prepare(r.render.Error(lang, i18n.Msg("Only text messages are supported."))),
 		saveFailed: prepare(r.render.Error(lang, i18n.Msg("Your message could not be saved. Please try again."))),
+		mayNotPost: prepare(r.render.Error(lang, i18n.Msg("You cannot send messages in this room."))),
 	}
 	if err != nil {
 		return replies{}, fmt.Errorf("chat: render replies in %s: %w", lang, err)

@@ -130,7 +130,7 @@ func TestMessageReachesOnlyItsRoom(t *testing.T) {
 	for i, c := range conns {
 		before[i] = c.writes.Load()
 	}
-	if err := r.post(r.live.use(roomNumbered(1)), 1, "hello room 1"); err != nil {
+	if _, err := r.post(t.Context(), r.live.use(roomNumbered(1)), 1, "hello room 1"); err != nil {
 		t.Fatal(err)
 	}
 	for i, c := range conns {
@@ -218,7 +218,7 @@ func TestHistoryLoadsOlderFlagAndPublishedMessages(t *testing.T) {
 	}
 	// One more, published as a post would: the oldest drops out of memory
 	// and the room now has older messages.
-	if err := r.post(r.live.use(room), 1, "newest"); err != nil {
+	if _, err := r.post(t.Context(), r.live.use(room), 1, "newest"); err != nil {
 		t.Fatal(err)
 	}
 	msgs, older, _ = r.Recent(t.Context(), room)

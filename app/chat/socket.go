@@ -183,8 +183,9 @@ type sentForm struct {
 	Message *string `json:"message"`
 }
 
-// handleFrame acts on one frame from a socket. Bad frames get an error
-// fragment for their sender only.
+// handleFrame acts on one frame from a socket: it reads the chat form
+// and sends its message (Send), answering the sender alone with a fresh
+// form or the reason it was refused.
 func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 	if kind != websocket.TextMessage {
 		c.reply(r.repliesFor(c).binary)
@@ -197,53 +198,40 @@ func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 		c.reply(r.repliesFor(c).unreadable)
 		return
 	}
-	text, err := parley.NormalizeMessage(*form.Message)
-	switch {
-	case errors.Is(err, parley.ErrMessageTooLong):
-		c.reply(r.repliesFor(c).tooLong)
-		return
-	case err != nil:
-		c.reply(r.repliesFor(c).unreadable)
-		return
-	case text == "":
-		return
-	}
-	if r.refuseMuted(c) {
-		return
-	}
-	if !r.limiter.Allow(c.user.ID) {
-		c.reply(r.repliesFor(c).tooFast)
-		return
-	}
-	if err := r.post(c.room, c.user.ID, text); err != nil {
-		r.log.Error("chat: post message", "user_id", c.user.ID, "room", c.room.room.Name, "err", err)
-		c.reply(r.repliesFor(c).saveFailed)
-		return
-	}
-	c.reply(r.repliesFor(c).form)
-}
-
-// refuseMuted tells a muted sender until when they are muted and reports
-// true; their message is dropped. The store answers, so a mute or unmute
-// counts from the next message on, on every instance.
-func (r *Rooms) refuseMuted(c *client) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	defer cancel()
-	until, err := r.store.MutedUntil(ctx, c.user.ID)
-	if err != nil {
-		r.log.Error("chat: read mute", "user_id", c.user.ID, "err", err)
-		c.reply(r.repliesFor(c).saveFailed)
-		return true
+	_, err := r.Send(ctx, c.user, c.room.room, *form.Message)
+	if pm := r.answer(c, err); pm != nil {
+		c.reply(pm)
 	}
-	if until.IsZero() {
-		return false
+}
+
+// answer is the reply to the sender of a message Send took (a fresh
+// form) or refused (why), or nil for none.
+func (r *Rooms) answer(c *client, err error) *fragment {
+	reps := r.repliesFor(c)
+	var muted *MutedError
+	switch {
+	case err == nil:
+		return reps.form
+	case errors.Is(err, ErrEmpty):
+		return nil
+	case errors.Is(err, parley.ErrMessageTooLong):
+		return reps.tooLong
+	case errors.As(err, &muted):
+		if pm := r.hub.prepare(r.render.Error(c.locale.Lang, mutedText(c.locale, muted.Until, time.Now()))); pm != nil {
+			return pm
+		}
+		return reps.saveFailed
+	case errors.Is(err, ErrTooFast):
+		return reps.tooFast
+	case errors.Is(err, ErrMayNotPost):
+		return reps.mayNotPost
+	case errors.Is(err, parley.ErrMessageEncoding):
+		return reps.unreadable
 	}
-	pm := r.hub.prepare(r.render.Error(c.locale.Lang, mutedText(c.locale, until, time.Now())))
-	if pm == nil {
-		pm = r.repliesFor(c).saveFailed
-	}
-	c.reply(pm)
-	return true
+	r.log.Error("chat: send message", "user_id", c.user.ID, "room", c.room.room.Name, "err", err)
+	return reps.saveFailed
 }
 
 // mutedText tells a muted person when they may send again, in their
@@ -262,21 +250,4 @@ func mutedText(loc i18n.Locale, until, now time.Time) string {
 		return loc.T("You are muted until %s %s.", loc.Clock(shown), zone)
 	}
 	return loc.T("You are muted until %s %s on %s.", loc.Clock(shown), zone, loc.Date(shown))
-}
-
-// post stores a message in a room and sends it to every socket there.
-func (r *Rooms) post(lr *liveRoom, userID int64, text string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
-	defer cancel()
-	lr.postMu.Lock()
-	defer lr.postMu.Unlock()
-	m, err := r.store.CreateMessage(ctx, lr.room.ID, userID, text)
-	if err != nil {
-		return err
-	}
-	r.cfg.Observer.MessageStored()
-	// Shared after the local delivery: the sender's fresh form never waits
-	// for the bus, and postMu keeps this instance's messages in ID order.
-	r.Apply(parley.MessagePosted{Message: m})
-	return nil
 }

@@ -81,6 +81,7 @@ var spanish = map[string]string{
 	"You are sending messages too fast. Wait a few seconds and try again.": "Estás enviando mensajes demasiado rápido. Espera unos segundos y vuelve a intentarlo.",
 	"That message could not be read. Please send it again.":                "No se pudo leer ese mensaje. Vuelve a enviarlo.",
 	"Only text messages are supported.":                                    "Solo se admiten mensajes de texto.",
+	"You cannot send messages in this room.":                               "No puedes enviar mensajes en esta sala.",
 	"Your message could not be saved. Please try again.":                   "No se pudo guardar tu mensaje. Vuelve a intentarlo.",
 	"You are muted until %s %s.":                                           "Estás silenciado hasta las %s %s.",
 	"You are muted until %s %s on %s.":                                     "Estás silenciado hasta las %s %s del %s.",
