@@ -100,6 +100,41 @@ func (t *timedStore) Rooms(ctx context.Context) ([]parley.Room, error) {
 	return v0, err
 }
 
+func (t *timedStore) RoomByID(ctx context.Context, id int64) (parley.Room, error) {
+	start := time.Now()
+	v0, err := t.Store.RoomByID(ctx, id)
+	t.observe("room_by_id", start, err)
+	return v0, err
+}
+
+func (t *timedStore) DirectRoom(ctx context.Context, userIDs []int64) (parley.Room, error) {
+	start := time.Now()
+	v0, err := t.Store.DirectRoom(ctx, userIDs)
+	t.observe("direct_room", start, err)
+	return v0, err
+}
+
+func (t *timedStore) JoinRoom(ctx context.Context, roomID, userID int64) error {
+	start := time.Now()
+	err := t.Store.JoinRoom(ctx, roomID, userID)
+	t.observe("join_room", start, err)
+	return err
+}
+
+func (t *timedStore) IsMember(ctx context.Context, roomID, userID int64) (bool, error) {
+	start := time.Now()
+	v0, err := t.Store.IsMember(ctx, roomID, userID)
+	t.observe("is_member", start, err)
+	return v0, err
+}
+
+func (t *timedStore) RoomsOf(ctx context.Context, userID int64) ([]parley.Room, error) {
+	start := time.Now()
+	v0, err := t.Store.RoomsOf(ctx, userID)
+	t.observe("rooms_of", start, err)
+	return v0, err
+}
+
 func (t *timedStore) CreateMessage(ctx context.Context, roomID, userID int64, text string) (parley.Message, error) {
 	start := time.Now()
 	v0, err := t.Store.CreateMessage(ctx, roomID, userID, text)

@@ -63,8 +63,14 @@ type Room struct {
 	// Name is the room's address (/r/{name}), a lowercase slug that
 	// ValidateRoomName accepts.
 	Name string
-	// CreatedBy is the user who created the room; 0 for general.
+	// CreatedBy is the user who created the room; 0 for general and for
+	// direct conversations.
 	CreatedBy int64
+	// Kind is who may read the room: everyone signed in (public, the zero
+	// value, as every room made before kinds existed), its members
+	// (private) or its fixed people (direct). The people of a room are
+	// not carried here but asked of the store (MembershipStore.Members).
+	Kind      RoomKind
 	CreatedAt time.Time
 }
 

@@ -19,6 +19,7 @@ type Store interface {
 	UserStore
 	SessionStore
 	RoomStore
+	MembershipStore
 	MessageStore
 	ModerationStore
 	OAuthStateStore
@@ -67,13 +68,64 @@ type SessionStore interface {
 
 // RoomStore keeps the rooms.
 type RoomStore interface {
-	// CreateRoom adds a room. It returns ErrRoomNameTaken when the name
-	// is in use.
+	// CreateRoom adds a public room, as CreateRoomOfKind does with
+	// RoomPublic. It returns ErrRoomNameTaken when the name is in use.
 	CreateRoom(ctx context.Context, name string, createdBy int64) (Room, error)
 	// RoomByName finds a room by its exact name, or returns ErrNotFound.
 	RoomByName(ctx context.Context, name string) (Room, error)
-	// Rooms returns every room, sorted by name.
+	// Rooms returns every room of every kind, sorted by name. Which of
+	// them a person may see is the caller's decision (AccessTo).
 	Rooms(ctx context.Context) ([]Room, error)
+}
+
+// MembershipStore keeps who is in which room: the people who joined a
+// public room, the members of a private one and the fixed people of a
+// direct conversation. Everyone has joined general: the stores make each
+// new account a member of it as they create the account. Who may join,
+// add or remove whom is the caller's decision; the store only refuses
+// what no caller may do (change the people of a direct conversation).
+type MembershipStore interface {
+	// CreateRoomOfKind adds a public or private room; its creator (when
+	// not 0) is its first member, in the same transaction. It returns
+	// ErrRoomNameTaken when the name is in use, ErrNotFound for an
+	// unknown creator, and ErrDirectRoomFixed for RoomDirect, which only
+	// DirectRoom makes.
+	CreateRoomOfKind(ctx context.Context, name string, kind RoomKind, createdBy int64) (Room, error)
+	// RoomByID finds a room by its ID, or returns ErrNotFound.
+	RoomByID(ctx context.Context, id int64) (Room, error)
+	// DirectRoom finds or creates the one direct conversation of exactly
+	// the people userIDs names, in any order and with any repetition,
+	// and returns it; they are its members. Two calls with the same
+	// people at once, on one store or two, return the same room. Fewer
+	// than 2 or more than 8 distinct people is ErrDirectRoomSize; an
+	// unknown user is ErrNotFound.
+	DirectRoom(ctx context.Context, userIDs []int64) (Room, error)
+	// JoinRoom makes the user a member of the room; joining again is not
+	// an error. An unknown room or user is ErrNotFound; a direct
+	// conversation the user is not one of the people of is
+	// ErrDirectRoomFixed.
+	JoinRoom(ctx context.Context, roomID, userID int64) error
+	// LeaveRoom takes the user out of the room's members. It returns
+	// ErrNoChange when they are not a member (also of an unknown room),
+	// and ErrDirectRoomFixed for a direct conversation.
+	LeaveRoom(ctx context.Context, roomID, userID int64) error
+	// IsMember reports whether the user is a member of the room; an
+	// unknown room or user is not an error, only no member.
+	IsMember(ctx context.Context, roomID, userID int64) (bool, error)
+	// Members returns the members of a room, sorted by display name
+	// without regard to case (then by ID). An unknown room is
+	// ErrNotFound.
+	Members(ctx context.Context, roomID int64) ([]User, error)
+	// MemberCount returns how many members a room has. An unknown room is
+	// ErrNotFound.
+	MemberCount(ctx context.Context, roomID int64) (int, error)
+	// MemberCounts returns the number of members of every room that has
+	// any, by room ID, for the lists of rooms.
+	MemberCounts(ctx context.Context) (map[int64]int, error)
+	// RoomsOf returns the rooms the user is a member of, of every kind,
+	// sorted by name: the rooms of their sidebar. An unknown user is
+	// ErrNotFound.
+	RoomsOf(ctx context.Context, userID int64) ([]Room, error)
 }
 
 // MessageStore keeps the messages of the rooms. Deleting one is a

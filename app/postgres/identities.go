@@ -11,11 +11,11 @@ import (
 )
 
 // UpsertIdentity finds the user linked to (provider, provider user ID) or
-// creates one, then updates its display name, avatar and email and records
-// the sign-in, all in one transaction. Identities are never merged by
-// email: each (provider, provider user ID) is its own user. An empty
-// display name keeps the stored one, or for a new user becomes the
-// provider user ID.
+// creates one (a member of general), then updates its display name,
+// avatar and email and records the sign-in, all in one transaction.
+// Identities are never merged by email: each (provider, provider user ID)
+// is its own user. An empty display name keeps the stored one, or for a
+// new user becomes the provider user ID.
 //
 // The transaction holds an advisory lock on the identity, so that two
 // first sign-ins of one person that finish together, on one instance or
@@ -60,8 +60,8 @@ func upsertIdentity(ctx context.Context, tx pgx.Tx, id parley.Identity, now time
 	return userID, updateIdentityUser(ctx, tx, userID, id, now)
 }
 
-// createIdentityUser creates a user without a username or password, and
-// links the identity to it.
+// createIdentityUser creates a user without a username or password, makes
+// it a member of general, and links the identity to it.
 func createIdentityUser(ctx context.Context, tx pgx.Tx, id parley.Identity, now time.Time) (int64, error) {
 	name := id.DisplayName
 	if name == "" {
@@ -74,6 +74,9 @@ func createIdentityUser(ctx context.Context, tx pgx.Tx, id parley.Identity, now 
 		RETURNING id`,
 		name, id.Provider, id.AvatarURL, now).Scan(&userID)
 	if err != nil {
+		return 0, err
+	}
+	if err := joinGeneral(ctx, tx, userID, now); err != nil {
 		return 0, err
 	}
 	_, err = tx.Exec(ctx, `

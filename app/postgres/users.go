@@ -27,9 +27,10 @@ func scanUser(row pgx.Row, extra ...any) (parley.User, error) {
 	return u, nil
 }
 
-// CreateUser adds a local account whose display name is its username. It
-// returns an error that wraps parley.ErrUsernameTaken when the name is in
-// use in any letter case.
+// CreateUser adds a local account whose display name is its username,
+// and makes it a member of general in the same statement. It returns an
+// error that wraps parley.ErrUsernameTaken when the name is in use in any
+// letter case.
 func (s *Store) CreateUser(ctx context.Context, username string, passwordHash []byte) (parley.User, error) {
 	if username == "" || len(passwordHash) == 0 {
 		return parley.User{}, errors.New("postgres: create user: empty username or password hash")
@@ -37,10 +38,16 @@ func (s *Store) CreateUser(ctx context.Context, username string, passwordHash []
 	now := s.now()
 	var id int64
 	err := s.pool.QueryRow(ctx, `
-		INSERT INTO users (username, password_hash, display_name, created_at)
-		VALUES ($1, $2, $1, $3)
-		RETURNING id`,
-		username, passwordHash, now).Scan(&id)
+		WITH u AS (
+			INSERT INTO users (username, password_hash, display_name, created_at)
+			VALUES ($1, $2, $1, $3)
+			RETURNING id
+		), general AS (
+			INSERT INTO room_members (room_id, user_id, joined_at)
+			SELECT rooms.id, u.id, $3 FROM u CROSS JOIN rooms WHERE rooms.name = $4
+		)
+		SELECT id FROM u`,
+		username, passwordHash, now, parley.DefaultRoom).Scan(&id)
 	if violates(err, uniqueViolation, "users_username_nocase") {
 		return parley.User{}, fmt.Errorf("postgres: create user: %w", parley.ErrUsernameTaken)
 	}

@@ -9,11 +9,11 @@ import (
 )
 
 // UpsertIdentity finds the user linked to (provider, provider user ID) or
-// creates one, then updates its display name, avatar and email and records
-// the sign-in, all in one transaction. Identities are never merged by
-// email: each (provider, provider user ID) is its own user. An empty
-// display name keeps the stored one, or for a new user becomes the
-// provider user ID.
+// creates one (a member of general), then updates its display name,
+// avatar and email and records the sign-in, all in one transaction.
+// Identities are never merged by email: each (provider, provider user ID)
+// is its own user. An empty display name keeps the stored one, or for a
+// new user becomes the provider user ID.
 func (s *Store) UpsertIdentity(ctx context.Context, id parley.Identity) (parley.User, error) {
 	if id.Provider == "" || id.ProviderUserID == "" {
 		return parley.User{}, errors.New("sqlite: upsert identity: empty provider or provider user ID")
@@ -49,8 +49,8 @@ func upsertIdentity(ctx context.Context, tx *sql.Tx, id parley.Identity, now int
 	return userID, updateIdentityUser(ctx, tx, userID, id, now)
 }
 
-// createIdentityUser creates a user without a username or password, and
-// links the identity to it.
+// createIdentityUser creates a user without a username or password, makes
+// it a member of general, and links the identity to it.
 func createIdentityUser(ctx context.Context, tx *sql.Tx, id parley.Identity, now int64) (int64, error) {
 	name := id.DisplayName
 	if name == "" {
@@ -63,6 +63,9 @@ func createIdentityUser(ctx context.Context, tx *sql.Tx, id parley.Identity, now
 		RETURNING id`,
 		name, id.Provider, id.AvatarURL, now, now).Scan(&userID)
 	if err != nil {
+		return 0, err
+	}
+	if err := joinGeneral(ctx, tx, userID, fromMillis(now)); err != nil {
 		return 0, err
 	}
 	_, err = tx.ExecContext(ctx, `

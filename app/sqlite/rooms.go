@@ -9,17 +9,36 @@ import (
 )
 
 // roomColumns are the columns scanRoom reads, in its order.
-const roomColumns = "id, name, coalesce(created_by, 0), created_at"
+const roomColumns = "rooms.id, rooms.name, coalesce(rooms.created_by, 0), rooms.kind, rooms.created_at"
 
-// CreateRoom adds a room. A name in use is an error that wraps
-// parley.ErrRoomNameTaken; an unknown creator is parley.ErrNotFound.
+// CreateRoom adds a public room, its creator (when not 0) its first
+// member. A name in use is an error that wraps parley.ErrRoomNameTaken; an
+// unknown creator is parley.ErrNotFound.
 func (s *Store) CreateRoom(ctx context.Context, name string, createdBy int64) (parley.Room, error) {
-	r := parley.Room{Name: name, CreatedBy: createdBy, CreatedAt: stored(s.now())}
+	return s.CreateRoomOfKind(ctx, name, parley.RoomPublic, createdBy)
+}
+
+// CreateRoomOfKind adds a public or private room and makes its creator
+// (when not 0) its first member, in one transaction. A name in use is an
+// error that wraps parley.ErrRoomNameTaken; an unknown creator is
+// parley.ErrNotFound; a direct room is parley.ErrDirectRoomFixed (only
+// DirectRoom makes those).
+func (s *Store) CreateRoomOfKind(ctx context.Context, name string, kind parley.RoomKind, createdBy int64) (parley.Room, error) {
+	if kind != parley.RoomPublic && kind != parley.RoomPrivate {
+		return parley.Room{}, fmt.Errorf("sqlite: create room %q: kind %v: %w", name, kind, parley.ErrDirectRoomFixed)
+	}
+	r := parley.Room{Name: name, CreatedBy: createdBy, Kind: kind, CreatedAt: stored(s.now())}
 	creator := sql.NullInt64{Int64: createdBy, Valid: createdBy != 0}
-	err := s.writer.QueryRowContext(ctx, `
-		INSERT INTO rooms (name, created_by, created_at) VALUES (?, ?, ?)
-		RETURNING id`,
-		name, creator, toMillis(r.CreatedAt)).Scan(&r.ID)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO rooms (name, created_by, kind, created_at) VALUES (?, ?, ?, ?)
+			RETURNING id`,
+			name, creator, kind.String(), toMillis(r.CreatedAt)).Scan(&r.ID)
+		if err != nil || createdBy == 0 {
+			return err
+		}
+		return addMember(ctx, tx, r.ID, createdBy, r.CreatedAt)
+	})
 	switch {
 	case isUniqueViolation(err):
 		return parley.Room{}, fmt.Errorf("sqlite: create room %q: %w", name, parley.ErrRoomNameTaken)
@@ -41,32 +60,53 @@ func (s *Store) RoomByName(ctx context.Context, name string) (parley.Room, error
 	return r, nil
 }
 
-// Rooms returns every room, sorted by name.
+// RoomByID finds a room by its ID, or returns an error that wraps
+// parley.ErrNotFound.
+func (s *Store) RoomByID(ctx context.Context, id int64) (parley.Room, error) {
+	r, err := scanRoom(s.reader.QueryRowContext(ctx, "SELECT "+roomColumns+" FROM rooms WHERE id = ?", id))
+	if err != nil {
+		return parley.Room{}, wrap("room by id", err)
+	}
+	return r, nil
+}
+
+// Rooms returns every room of every kind, sorted by name.
 func (s *Store) Rooms(ctx context.Context) ([]parley.Room, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+roomColumns+" FROM rooms ORDER BY name")
 	if err != nil {
 		return nil, wrap("rooms", err)
 	}
-	defer rows.Close()
-	var rooms []parley.Room
-	for rows.Next() {
-		r, err := scanRoom(rows)
-		if err != nil {
-			return nil, wrap("rooms", err)
-		}
-		rooms = append(rooms, r)
-	}
-	return rooms, wrap("rooms", rows.Err())
+	rooms, err := scanRooms(rows)
+	return rooms, wrap("rooms", err)
 }
 
 const roomByNameQuery = "SELECT " + roomColumns + " FROM rooms WHERE name = ?"
 
 func scanRoom(row scanner) (parley.Room, error) {
 	var r parley.Room
+	var kind string
 	var created int64
-	if err := row.Scan(&r.ID, &r.Name, &r.CreatedBy, &created); err != nil {
+	if err := row.Scan(&r.ID, &r.Name, &r.CreatedBy, &kind, &created); err != nil {
 		return parley.Room{}, err
 	}
-	r.CreatedAt = fromMillis(created)
+	k, err := parley.ParseRoomKind(kind)
+	if err != nil {
+		return parley.Room{}, fmt.Errorf("room %d: %w", r.ID, err)
+	}
+	r.Kind, r.CreatedAt = k, fromMillis(created)
 	return r, nil
+}
+
+// scanRooms reads every row of rows with scanRoom and closes rows.
+func scanRooms(rows *sql.Rows) ([]parley.Room, error) {
+	defer rows.Close()
+	var rooms []parley.Room
+	for rows.Next() {
+		r, err := scanRoom(rows)
+		if err != nil {
+			return nil, err
+		}
+		rooms = append(rooms, r)
+	}
+	return rooms, rows.Err()
 }

@@ -31,20 +31,27 @@ func scanUser(row scanner, extra ...any) (parley.User, error) {
 	return u, nil
 }
 
-// CreateUser adds a local account whose display name is its username. It
-// returns an error that wraps parley.ErrUsernameTaken when the name is in
-// use in any letter case.
+// CreateUser adds a local account whose display name is its username,
+// and makes it a member of general in the same transaction. It returns an
+// error that wraps parley.ErrUsernameTaken when the name is in use in any
+// letter case.
 func (s *Store) CreateUser(ctx context.Context, username string, passwordHash []byte) (parley.User, error) {
 	if username == "" || len(passwordHash) == 0 {
 		return parley.User{}, errors.New("sqlite: create user: empty username or password hash")
 	}
 	now := stored(s.now())
 	var id int64
-	err := s.writer.QueryRowContext(ctx, `
-		INSERT INTO users (username, password_hash, display_name, created_at)
-		VALUES (?, ?, ?, ?)
-		RETURNING id`,
-		username, passwordHash, username, toMillis(now)).Scan(&id)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO users (username, password_hash, display_name, created_at)
+			VALUES (?, ?, ?, ?)
+			RETURNING id`,
+			username, passwordHash, username, toMillis(now)).Scan(&id)
+		if err != nil {
+			return err
+		}
+		return joinGeneral(ctx, tx, id, now)
+	})
 	if isUniqueViolation(err) {
 		return parley.User{}, fmt.Errorf("sqlite: create user: %w", parley.ErrUsernameTaken)
 	}

@@ -54,7 +54,7 @@ type test struct {
 // tests is the whole contract, by topic.
 func tests() []test {
 	var all []test
-	for _, topic := range [][]test{storeTests, userTests, identityTests, sessionTests, roomTests, messageTests, oauthTests, moderationTests} {
+	for _, topic := range [][]test{storeTests, userTests, identityTests, sessionTests, roomTests, membershipTests, messageTests, oauthTests, moderationTests} {
 		all = append(all, topic...)
 	}
 	return all
