@@ -113,6 +113,7 @@ func Start(ctx context.Context, cfg Config) (_ *App, err error) {
 		Users:                  store,
 		Sessions:               store,
 		Rooms:                  store,
+		Members:                store,
 		Messages:               store,
 		Moderation:             store,
 		OAuthStates:            store,

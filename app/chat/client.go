@@ -20,8 +20,8 @@ import (
 type client struct {
 	user       parley.User
 	sessionKey string
-	// access is what user may do in the socket's room, decided when it
-	// opened (parley.AccessTo).
+	// access is what user may do in the socket's room, decided once when
+	// it opened (Peer.Access).
 	access parley.Access
 	// locale is the language and time zone the socket's page is in.
 	locale i18n.Locale
@@ -99,7 +99,7 @@ func newClient(p Peer, room *liveRoom, conn Conn, cfg *Config) *client {
 	return &client{
 		user:       p.User,
 		sessionKey: p.SessionKey,
-		access:     parley.AccessTo(p.User, p.Room),
+		access:     p.Access,
 		locale:     p.Locale,
 		room:       room,
 		queueSize:  cfg.SendQueueSize,

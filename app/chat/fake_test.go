@@ -323,7 +323,8 @@ func serve(tb testing.TB, r *Rooms, conn *fakeConn, userID int64) {
 // serveIn is serve in another room.
 func serveIn(tb testing.TB, r *Rooms, room parley.Room, conn *fakeConn, userID int64) {
 	tb.Helper()
-	p := Peer{User: parley.User{ID: userID, DisplayName: "user" + strconv.FormatInt(userID, 10)}, Room: room, ShownThrough: 0}
+	u := parley.User{ID: userID, DisplayName: "user" + strconv.FormatInt(userID, 10)}
+	p := Peer{User: u, Room: room, Access: parley.AccessTo(u, room, true), ShownThrough: 0}
 	// As the web handler does: the socket goes on on its own goroutine.
 	go func() { _, _ = r.Open(conn, p) }()
 }

@@ -103,7 +103,8 @@ func TestFragmentsRenderOncePerLanguageNotPerSocket(t *testing.T) {
 	for i, loc := range locales {
 		conns[i] = newFakeConn(false)
 		id := int64(i + 1)
-		p := Peer{User: parley.User{ID: id, DisplayName: "user" + strconv.FormatInt(id, 10)}, Room: testRoom, Locale: loc}
+		u := parley.User{ID: id, DisplayName: "user" + strconv.FormatInt(id, 10)}
+		p := Peer{User: u, Room: testRoom, Access: parley.AccessTo(u, testRoom, true), Locale: loc}
 		go func() { _ = r.Serve(conns[i], p) }()
 	}
 	eventually(t, "everyone online", func() bool { return r.Online(testRoom.ID) == len(locales) })
@@ -118,7 +119,8 @@ func TestFragmentsRenderOncePerLanguageNotPerSocket(t *testing.T) {
 	base := conns[0].writes.Load()
 	late := newFakeConn(false)
 	go func() {
-		_ = r.Serve(late, Peer{User: parley.User{ID: 99, DisplayName: "late"}, Room: testRoom, Locale: madrid})
+		u := parley.User{ID: 99, DisplayName: "late"}
+		_ = r.Serve(late, Peer{User: u, Room: testRoom, Access: parley.AccessTo(u, testRoom, true), Locale: madrid})
 	}()
 	eventually(t, "the late arrival's flush", func() bool { return conns[0].writes.Load() >= base+2 && late.writes.Load() >= 2 })
 	after, afterChanges, afterNotices, _ := render.counts()

@@ -46,6 +46,9 @@ type Store interface {
 type Peer struct {
 	User parley.User
 	Room parley.Room
+	// Access is what User may do in Room (parley.RoomAccess), decided once
+	// for the socket by whoever lets it in.
+	Access parley.Access
 	// SessionKey identifies the sign-in session, so that signing out can
 	// close the session's sockets.
 	SessionKey string

@@ -29,19 +29,20 @@ func (e *MutedError) Error() string {
 }
 
 // Send is the one way a message gets sent, with its rules: the text as
-// parley.NormalizeMessage makes it, an author who may post in the room
-// (parley.AccessTo) and is neither muted (a *MutedError: the store
+// parley.NormalizeMessage makes it, an access to the room that lets the
+// author post (parley.RoomAccess, decided once per socket, not per
+// message), and an author neither muted (a *MutedError: the store
 // answers, so a mute counts from the next message on every instance) nor
 // over the rate limit (ErrTooFast). It stores the message and makes it
 // live on every instance, in the order of the room's posts here.
-func (r *Rooms) Send(ctx context.Context, author parley.User, room parley.Room, text string) (parley.Message, error) {
+func (r *Rooms) Send(ctx context.Context, author parley.User, access parley.Access, room parley.Room, text string) (parley.Message, error) {
 	text, err := parley.NormalizeMessage(text)
 	switch {
 	case err != nil:
 		return parley.Message{}, err
 	case text == "":
 		return parley.Message{}, ErrEmpty
-	case !parley.AccessTo(author, room).Post:
+	case !access.Post:
 		return parley.Message{}, ErrMayNotPost
 	}
 	until, err := r.store.MutedUntil(ctx, author.ID)

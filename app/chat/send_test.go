@@ -37,7 +37,7 @@ func TestSendKeepsItsRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := store.count()
-			m, err := r.Send(t.Context(), tt.author, testRoom, tt.text)
+			m, err := r.Send(t.Context(), tt.author, parley.AccessTo(tt.author, testRoom, true), testRoom, tt.text)
 			var mutedErr *MutedError
 			switch {
 			case errors.As(tt.wantErr, &mutedErr):

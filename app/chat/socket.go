@@ -200,7 +200,7 @@ func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	defer cancel()
-	_, err := r.Send(ctx, c.user, c.room.room, *form.Message)
+	_, err := r.Send(ctx, c.user, c.access, c.room.room, *form.Message)
 	if pm := r.answer(c, err); pm != nil {
 		c.reply(pm)
 	}

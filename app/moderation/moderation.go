@@ -30,7 +30,8 @@ var (
 // Store is what moderation reads and changes.
 type Store interface {
 	UserByName(ctx context.Context, provider, name string) (parley.User, error)
-	Rooms(ctx context.Context) ([]parley.Room, error)
+	RoomByID(ctx context.Context, id int64) (parley.Room, error)
+	IsMember(ctx context.Context, roomID, userID int64) (bool, error)
 	MessageByID(ctx context.Context, id int64) (parley.Message, error)
 	DeleteMessage(ctx context.Context, actorID, messageID int64) (parley.Message, error)
 	Mute(ctx context.Context, actorID, userID int64, until time.Time) error
@@ -60,7 +61,7 @@ func New(store Store, live Live) *Service {
 }
 
 // DeleteMessage deletes message id for actor, who must be able to read
-// its room (parley.AccessTo) and be its author or a moderator there, and
+// its room (parley.RoomAccess) and be its author or a moderator there, and
 // takes it off every open page. It returns the message and its room.
 // Someone who may not read the room gets parley.ErrNotFound, as for a
 // message that does not exist or was deleted already.
@@ -83,23 +84,22 @@ func (s *Service) DeleteMessage(ctx context.Context, actor parley.User, id int64
 	return m, room, nil
 }
 
-// roomByID is the room of that ID with actor's access to it, or
-// parley.ErrNotFound when it has gone or actor may not read it.
+// roomByID is the room of that ID with actor's access to it
+// (parley.RoomAccess), or parley.ErrNotFound when it has gone or actor
+// may not read it.
 func (s *Service) roomByID(ctx context.Context, actor parley.User, roomID int64) (parley.Room, parley.Access, error) {
-	rooms, err := s.store.Rooms(ctx)
+	room, err := s.store.RoomByID(ctx, roomID)
 	if err != nil {
-		return parley.Room{}, parley.Access{}, wrap("rooms", err)
+		return parley.Room{}, parley.Access{}, wrap("room", err)
 	}
-	for _, room := range rooms {
-		if room.ID != roomID {
-			continue
-		}
-		if access := parley.AccessTo(actor, room); access.Read {
-			return room, access, nil
-		}
-		break
+	access, err := parley.RoomAccess(ctx, s.store, actor, room)
+	if err != nil {
+		return parley.Room{}, parley.Access{}, wrap("room access", err)
 	}
-	return parley.Room{}, parley.Access{}, parley.ErrNotFound
+	if !access.Read {
+		return parley.Room{}, parley.Access{}, parley.ErrNotFound
+	}
+	return room, access, nil
 }
 
 // Mute keeps the person named target (a username or provider:name) from

@@ -1,31 +1,67 @@
 package parley_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/parleychat/parley/app/parley"
 )
 
 func TestAccessTo(t *testing.T) {
-	room := parley.Room{ID: 3, Name: "general"}
+	const creatorID = 7
 	ann := parley.User{ID: 1, DisplayName: "ann"}
-	mod := parley.User{ID: 2, DisplayName: "mod", Admin: true}
+	creator := parley.User{ID: creatorID, DisplayName: "cy"}
+	admin := parley.User{ID: 2, DisplayName: "mod", Admin: true}
+	// A banned person has no session: every path sees nobody signed in.
+	banned := parley.User{}
+	signedOut := parley.User{}
+	public := parley.Room{ID: 3, Name: "general", Kind: parley.RoomPublic}
+	private := parley.Room{ID: 4, Name: "hiring", Kind: parley.RoomPrivate, CreatedBy: creatorID}
+	direct := parley.Room{ID: 5, Name: "dm-0123456789abcdef", Kind: parley.RoomDirect}
+	unknownKind := parley.Room{ID: 6, Name: "future", Kind: parley.RoomKind(9)}
+
+	none := parley.Access{}
+	reader := parley.Access{Read: true, Post: true}
 	tests := []struct {
-		name string
-		user parley.User
-		room parley.Room
-		want parley.Access
+		name   string
+		user   parley.User
+		room   parley.Room
+		member bool
+		want   parley.Access
 	}{
-		{"nobody signed in", parley.User{}, room, parley.Access{}},
-		{"an admin's flag without a user", parley.User{Admin: true}, room, parley.Access{}},
-		{"a signed-in person, a public room", ann, room, parley.Access{Read: true, Post: true}},
-		{"an admin", mod, room, parley.Access{Read: true, Post: true, Moderate: true}},
-		{"no room", ann, parley.Room{}, parley.Access{}},
+		{"public, member", ann, public, true, parley.Access{Read: true, Post: true, Leave: true}},
+		{"public, non-member", ann, public, false, reader},
+		{"public, its creator", creator, public, true, parley.Access{Read: true, Post: true, Leave: true}},
+		{"public, admin", admin, public, false, parley.Access{Read: true, Post: true, Moderate: true}},
+		{"public, banned", banned, public, true, none},
+		{"public, signed out", signedOut, public, false, none},
+
+		{"private, member", ann, private, true, parley.Access{Read: true, Post: true, AddMembers: true, Leave: true}},
+		{"private, non-member", ann, private, false, none},
+		{"private, its creator", creator, private, true,
+			parley.Access{Read: true, Post: true, AddMembers: true, RemoveMembers: true, Leave: true}},
+		{"private, its creator once out of it", creator, private, false, none},
+		{"private, admin member", admin, private, true,
+			parley.Access{Read: true, Post: true, Moderate: true, AddMembers: true, RemoveMembers: true, Leave: true}},
+		{"private, admin non-member", admin, private, false, none},
+		{"private, banned", banned, private, true, none},
+		{"private, signed out", signedOut, private, false, none},
+
+		{"direct, one of its people", ann, direct, true, reader},
+		{"direct, someone else", ann, direct, false, none},
+		{"direct, admin among its people", admin, direct, true, parley.Access{Read: true, Post: true, Moderate: true}},
+		{"direct, admin outside it", admin, direct, false, none},
+		{"direct, banned", banned, direct, true, none},
+		{"direct, signed out", signedOut, direct, false, none},
+
+		{"a kind this build does not know", admin, unknownKind, true, none},
+		{"no room", ann, parley.Room{}, true, none},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := parley.AccessTo(tt.user, tt.room); got != tt.want {
-				t.Errorf("AccessTo(%+v, %+v) = %+v, want %+v", tt.user, tt.room, got, tt.want)
+			if got := parley.AccessTo(tt.user, tt.room, tt.member); got != tt.want {
+				t.Errorf("AccessTo(%s, %s room, member %v) = %+v, want %+v", tt.user.DisplayName, tt.room.Kind, tt.member, got, tt.want)
 			}
 		})
 	}
@@ -56,5 +92,31 @@ func TestMayDelete(t *testing.T) {
 				t.Errorf("%+v.MayDelete(%+v, ann's message) = %v, want %v", tt.access, tt.user, got, tt.want)
 			}
 		})
+	}
+}
+
+// members is a membership of fixed answers.
+type members struct {
+	of  map[[2]int64]bool
+	err error
+}
+
+func (m members) IsMember(_ context.Context, roomID, userID int64) (bool, error) {
+	return m.of[[2]int64{roomID, userID}], m.err
+}
+
+func TestRoomAccessLooksUpTheMembership(t *testing.T) {
+	ann := parley.User{ID: 1}
+	private := parley.Room{ID: 4, Kind: parley.RoomPrivate}
+	in := members{of: map[[2]int64]bool{{4, 1}: true}}
+	if got, err := parley.RoomAccess(t.Context(), in, ann, private); err != nil || !got.Read {
+		t.Errorf("a member: %+v, %v; want Read", got, err)
+	}
+	if got, err := parley.RoomAccess(t.Context(), members{}, ann, private); err != nil || got.Read {
+		t.Errorf("a non-member: %+v, %v; want nothing", got, err)
+	}
+	broken := errors.New("database gone")
+	if _, err := parley.RoomAccess(t.Context(), members{err: broken}, ann, private); !errors.Is(err, broken) {
+		t.Errorf("a store that fails: %v, want its error", err)
 	}
 }

@@ -85,7 +85,7 @@ func TestWhoMayDeleteAMessage(t *testing.T) {
 		{"nobody", parley.User{}, false},
 	}
 	for _, tt := range tests {
-		if got := parley.AccessTo(tt.user, room).MayDelete(tt.user, m); got != tt.want {
+		if got := parley.AccessTo(tt.user, room, true).MayDelete(tt.user, m); got != tt.want {
 			t.Errorf("%s: MayDelete = %v, want %v", tt.who, got, tt.want)
 		}
 	}

@@ -44,9 +44,11 @@ func (Fragments) Change(view chat.View, ch parley.Change) ([]byte, error) {
 	return nil, fmt.Errorf("web: no fragment for a change of kind %q", ch.TypeName())
 }
 
-// History renders a room's whole message list as viewer sees it.
+// History renders a room's whole message list as viewer sees it. The
+// chat renders it only for a socket it let in, whose viewer reads the
+// room: a member of it, when it is a room with members.
 func (Fragments) History(loc i18n.Locale, room parley.Room, msgs []parley.Message, older bool, viewer parley.User) ([]byte, error) {
-	return renderFragment(loc, components.MessageList(room, msgs, older, true, viewer))
+	return renderFragment(loc, components.MessageList(room, msgs, older, true, viewer, parley.AccessTo(viewer, room, true)))
 }
 
 // Banned renders the end of a banned person's page.

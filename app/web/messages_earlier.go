@@ -24,7 +24,7 @@ func (s *Server) showEarlierMessages(c *fiber.Ctx) error {
 	}
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, err := s.findRoom(ctx, user, c.Params("room"))
+	room, access, err := s.findRoom(ctx, user, c.Params("room"))
 	if err != nil {
 		return err
 	}
@@ -33,5 +33,5 @@ func (s *Server) showEarlierMessages(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return render(c, fiber.StatusOK, components.EarlierMessages(room, msgs, older, user))
+	return render(c, fiber.StatusOK, components.EarlierMessages(room, msgs, older, user, access))
 }

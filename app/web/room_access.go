@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -11,7 +12,7 @@ import (
 )
 
 // readableRoom returns the room of that name and what user may do in it,
-// as parley.AccessTo decides. A room they may not read is
+// as parley.RoomAccess decides. A room they may not read is
 // parley.ErrNotFound, exactly as one that does not exist: every handler
 // that takes a room by name comes through here.
 func (s *Server) readableRoom(ctx context.Context, user parley.User, name string) (parley.Room, parley.Access, error) {
@@ -19,7 +20,10 @@ func (s *Server) readableRoom(ctx context.Context, user parley.User, name string
 	if err != nil {
 		return parley.Room{}, parley.Access{}, err
 	}
-	access := parley.AccessTo(user, room)
+	access, err := parley.RoomAccess(ctx, s.opts.Members, user, room)
+	if err != nil {
+		return parley.Room{}, parley.Access{}, fmt.Errorf("web: room access: %w", err)
+	}
 	if !access.Read {
 		return parley.Room{}, parley.Access{}, parley.ErrNotFound
 	}
@@ -28,10 +32,10 @@ func (s *Server) readableRoom(ctx context.Context, user parley.User, name string
 
 // findRoom is readableRoom for the pages: the 404 page for a room that
 // does not exist for user. An unknown name never creates a room.
-func (s *Server) findRoom(ctx context.Context, user parley.User, name string) (parley.Room, error) {
-	room, _, err := s.readableRoom(ctx, user, name)
+func (s *Server) findRoom(ctx context.Context, user parley.User, name string) (parley.Room, parley.Access, error) {
+	room, access, err := s.readableRoom(ctx, user, name)
 	if errors.Is(err, parley.ErrNotFound) {
-		return parley.Room{}, fiber.NewError(fiber.StatusNotFound, i18n.Msg("There is no room of that name. The room list shows every room."))
+		return parley.Room{}, parley.Access{}, fiber.NewError(fiber.StatusNotFound, i18n.Msg("There is no room of that name. The room list shows every room."))
 	}
-	return room, err
+	return room, access, err
 }

@@ -33,7 +33,7 @@ func (s *Server) showRoomPage(c *fiber.Ctx) error {
 	}
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, err := s.findRoom(ctx, user, c.Params("room"))
+	room, access, err := s.findRoom(ctx, user, c.Params("room"))
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (s *Server) showRoomPage(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("web: rooms: %w", err)
 	}
-	page := components.ChatPage{User: user, Room: room, Rooms: rooms, Before: before}
+	page := components.ChatPage{User: user, Room: room, Access: access, Rooms: rooms, Before: before}
 	if before == 0 {
 		page.Messages, page.Older, err = s.opts.Chat.Recent(ctx, room)
 		page.Online, page.Listed = s.opts.Chat.PresenceWith(room.ID, user)

@@ -35,12 +35,13 @@ const (
 
 // Options are what the web layer needs from the rest of the app.
 type Options struct {
-	// Users, Sessions, Rooms, Messages, Moderation and OAuthStates are
+	// Users, Sessions, Rooms, Members, Messages, Moderation and OAuthStates are
 	// the parts of the store the handlers use, one per entity; the app
 	// wires each to the same store.
 	Users       parley.UserStore
 	Sessions    parley.SessionStore
 	Rooms       parley.RoomStore
+	Members     parley.MembershipStore
 	Messages    parley.MessageStore
 	Moderation  parley.ModerationStore
 	OAuthStates parley.OAuthStateStore

@@ -41,7 +41,7 @@ func (s *Server) guardSocket(c *fiber.Ctx) error {
 	name := c.Query("room", parley.DefaultRoom)
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, _, err := s.readableRoom(ctx, user, name)
+	room, access, err := s.readableRoom(ctx, user, name)
 	if errors.Is(err, parley.ErrNotFound) {
 		s.obs.UpgradeRefused(RefusedUnknownRoom)
 		return fiber.NewError(fiber.StatusNotFound, i18n.Msg("There is no room of that name."))
@@ -52,7 +52,7 @@ func (s *Server) guardSocket(c *fiber.Ctx) error {
 	if err != nil {
 		shown = -1 // unknown: the socket gets the whole history
 	}
-	c.Locals(localsPeer, chat.Peer{User: user, Room: room, SessionKey: sessionKey(hash), ShownThrough: shown, Locale: locale(c)})
+	c.Locals(localsPeer, chat.Peer{User: user, Room: room, Access: access, SessionKey: sessionKey(hash), ShownThrough: shown, Locale: locale(c)})
 	keepUpgradeHeaders(&c.Request().Header)
 	return c.Next()
 }
