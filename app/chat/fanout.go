@@ -3,6 +3,9 @@ package chat
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/parleychat/parley/app/i18n"
+	"github.com/parleychat/parley/app/parley"
 )
 
 // pacing spaces one room's fan-outs while the room is busy. A frame for
@@ -148,4 +151,38 @@ func (h *hub) fanOut(r *roomPresence, frames []roomFrame, now time.Time) {
 		}
 		h.scratch = batch[:0]
 	}
+}
+
+// roomFrame is a frame for every socket of one room.
+type roomFrame struct {
+	roomID int64
+	frame  frame
+	// message, when not nil, is a new message to render into frame.pm for
+	// each kind of reader (see messageView): its time is in the reader's
+	// zone, and its author and admins see its Delete control.
+	message *parley.Message
+}
+
+// messageView is one rendering of a message: a Locale, with or without
+// the Delete control.
+type messageView struct {
+	locale    i18n.Locale
+	deletable bool
+}
+
+// pick is the frame one socket of the room gets; views holds the message's
+// renderings so far, so that each is made once per broadcast.
+func (h *hub) pick(rf roomFrame, c *client, views map[messageView]*fragment) frame {
+	if rf.message == nil {
+		return rf.frame
+	}
+	v := messageView{locale: c.locale, deletable: c.access.MayDelete(c.user, *rf.message)}
+	pm, ok := views[v]
+	if !ok {
+		pm = h.prepare(h.render.Change(View{Locale: v.locale, Deletable: v.deletable}, parley.MessagePosted{Message: *rf.message}))
+		views[v] = pm
+	}
+	f := rf.frame
+	f.pm = pm
+	return f
 }

@@ -4,65 +4,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/fasthttp/websocket"
-
 	"github.com/parleychat/parley/app/i18n"
-	"github.com/parleychat/parley/app/parley"
 )
-
-// Close codes the hub uses. The htmx ws extension reconnects after 1006,
-// 1011, 1012 and 1013, and stays away after 1000 and 1001.
-const (
-	closeSignedOut = websocket.CloseNormalClosure   // 1000: do not come back
-	closeRestart   = websocket.CloseServiceRestart  // 1012: reconnect, the server restarts
-	closeTooSlow   = websocket.CloseTryAgainLater   // 1013: reconnect and catch up
-	closeBadFrame  = websocket.CloseUnsupportedData // 1003
-)
-
-// frame is one prepared websocket message waiting for a socket.
-type frame struct {
-	pm *fragment
-	// added, for a frame that shows a new message, is the room history's
-	// count when the message was added (see history.added), 0 for any
-	// other frame; a socket skips the messages its catch-up already had.
-	added uint64
-	// closeCode, when not 0, closes the socket once the frame is written.
-	closeCode int
-}
-
-// roomFrame is a frame for every socket of one room.
-type roomFrame struct {
-	roomID int64
-	frame  frame
-	// message, when not nil, is a new message to render into frame.pm for
-	// each kind of reader (see messageView): its time is in the reader's
-	// zone, and its author and admins see its Delete control.
-	message *parley.Message
-}
-
-// messageView is one rendering of a message: a Locale, with or without
-// the Delete control.
-type messageView struct {
-	locale    i18n.Locale
-	deletable bool
-}
-
-// pick is the frame one socket of the room gets; views holds the message's
-// renderings so far, so that each is made once per broadcast.
-func (h *hub) pick(rf roomFrame, c *client, views map[messageView]*fragment) frame {
-	if rf.message == nil {
-		return rf.frame
-	}
-	v := messageView{locale: c.locale, deletable: c.access.MayDelete(c.user, *rf.message)}
-	pm, ok := views[v]
-	if !ok {
-		pm = h.prepare(h.render.Change(View{Locale: v.locale, Deletable: v.deletable}, parley.MessagePosted{Message: *rf.message}))
-		views[v] = pm
-	}
-	f := rf.frame
-	f.pm = pm
-	return f
-}
 
 // hub owns the open sockets and presence of every room. Only its run
 // goroutine touches the fields below the channels; everything else talks
@@ -421,4 +364,31 @@ func (h *hub) prepare(html []byte, err error) *fragment {
 	}
 	h.log.Error("chat: render fragment", "err", err)
 	return nil
+}
+
+// toEverySocket sends a frame to every socket of every room, in the
+// socket's language (hub).
+func (h *hub) toEverySocket(pms map[i18n.Lang]*fragment) {
+	for _, r := range h.rooms {
+		for c := range r.clients {
+			pm, ok := pms[c.locale.Lang]
+			if !ok {
+				pm = pms[i18n.English]
+			}
+			h.enqueue(c, frame{pm: pm})
+		}
+	}
+}
+
+// view returns a room's presence: the hub's own when it has sockets
+// there, else one made of the other instances' people, or nil (hub).
+func (h *hub) view(roomID int64) *roomPresence {
+	if r := h.rooms[roomID]; r != nil || h.cluster == nil {
+		return r
+	}
+	r := newRoomPresence(roomID)
+	if !h.cluster.addRemotes(r) {
+		return nil
+	}
+	return r
 }

@@ -7,6 +7,8 @@ package chat
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -286,4 +288,52 @@ func (r *Rooms) EndUser(userID int64) {
 	case <-r.hub.done:
 	}
 	r.cluster.Load().send(Event{Body: CloseSockets{UserID: userID}})
+}
+
+// Join links the chat to the other instances through bus: from then on
+// messages stored here are sent to them, and the count, the online list
+// and the notices of every room count their people too. Call it once,
+// before serving any socket; Close says goodbye to them.
+func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
+	if cfg.Instance == "" {
+		b := make([]byte, 8)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("chat: join: instance id: %w", err)
+		}
+		cfg.Instance = hex.EncodeToString(b)
+	}
+	cl := &cluster{
+		rooms:     r,
+		bus:       bus,
+		cfg:       cfg,
+		log:       r.log.With("instance", cfg.Instance),
+		instances: make(map[string]*instance),
+		wake:      make(chan struct{}, 1),
+		resyncs:   make(chan struct{}, 1),
+		stop:      make(chan struct{}),
+		done:      make(chan struct{}),
+		resynced:  make(chan struct{}),
+	}
+	cl.paused = make(map[i18n.Lang]*fragment)
+	cl.resumed = make(map[i18n.Lang]*fragment)
+	rendered := true
+	for _, lang := range i18n.Langs {
+		cl.paused[lang] = r.hub.prepare(render.LinkNotice(lang, true))
+		cl.resumed[lang] = r.hub.prepare(render.LinkNotice(lang, false))
+		rendered = rendered && cl.paused[lang] != nil && cl.resumed[lang] != nil
+	}
+	if !rendered {
+		return errors.New("chat: join: cannot render the link notices")
+	}
+	if !r.hub.call(func() { r.hub.cluster = cl }) {
+		return ErrClosed
+	}
+	if err := bus.Listen(cl); err != nil {
+		r.hub.call(func() { r.hub.cluster = nil })
+		return fmt.Errorf("chat: join: %w", err)
+	}
+	r.cluster.Store(cl)
+	go cl.run()
+	go cl.resyncLoop()
+	return nil
 }

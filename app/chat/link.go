@@ -1,0 +1,284 @@
+package chat
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/parleychat/parley/app/i18n"
+	"github.com/parleychat/parley/app/parley"
+)
+
+// LinkRenderer renders the notice a page gets when live updates from the
+// other instances stop (paused) and when they come back.
+type LinkRenderer interface {
+	LinkNotice(lang i18n.Lang, paused bool) ([]byte, error)
+}
+
+// ClusterConfig holds the timings of the presence the instances share.
+type ClusterConfig struct {
+	// Instance names this instance to the others; empty means a random ID
+	// chosen at Join. It must be unique among the running instances.
+	Instance string
+	// HeartbeatInterval is how often the instance says it is alive.
+	HeartbeatInterval time.Duration
+	// SnapshotInterval is how often it sends everyone it has, room by
+	// room, so that a lost change does not stay wrong for long.
+	SnapshotInterval time.Duration
+	// InstanceTimeout is how long an instance may stay silent before its
+	// people are dropped from every count.
+	InstanceTimeout time.Duration
+}
+
+// DefaultClusterConfig returns the production timings: an instance that
+// dies drops out of every count within InstanceTimeout plus one heartbeat.
+func DefaultClusterConfig() ClusterConfig {
+	return ClusterConfig{
+		HeartbeatInterval: time.Second,
+		SnapshotInterval:  2 * time.Second,
+		InstanceTimeout:   3 * time.Second,
+	}
+}
+
+// maxQueued bounds the presence changes waiting for the bus; beyond it
+// they are dropped and the next heartbeat sends a snapshot instead.
+const maxQueued = 4096
+
+// flushTimeout bounds the wait for the goodbye to leave on Close.
+const flushTimeout = time.Second
+
+// cluster is the chat's side of the bus: it announces this instance's
+// people, keeps the other instances' people, and feeds both into the
+// hub's presence. Its fields marked "hub" belong to the hub goroutine.
+type cluster struct {
+	rooms *Rooms
+	bus   Bus
+	cfg   ClusterConfig
+	log   *slog.Logger
+	// paused and resumed are the link notices, rendered once per language.
+	paused, resumed map[i18n.Lang]*fragment
+
+	// instances are the other instances heard from (hub).
+	instances map[string]*instance
+	// down is true while the bus link is lost (hub).
+	down bool
+	// failing is whether the last event run sent failed (run goroutine).
+	failing bool
+
+	// mu guards queue and overflow: presence changes in the order the
+	// hub made them, for the run goroutine to send.
+	mu       sync.Mutex
+	queue    []Event
+	overflow bool
+	wake     chan struct{}
+
+	// resyncs asks resyncLoop for a pass over the rooms in memory.
+	resyncs chan struct{}
+
+	stopOnce sync.Once
+	stop     chan struct{}
+	// done and resynced close when run and resyncLoop have returned.
+	done     chan struct{}
+	resynced chan struct{}
+}
+
+// run sends the queued changes, the heartbeats and the snapshots, and
+// drops the instances that went silent. It returns after a goodbye once
+// leave is called.
+func (cl *cluster) run() {
+	defer close(cl.done)
+	beat := time.NewTicker(cl.cfg.HeartbeatInterval)
+	defer beat.Stop()
+	cl.snapshot() // the others learn of this instance at once
+	lastSnapshot := time.Now()
+	for {
+		select {
+		case <-cl.wake:
+			cl.drain()
+		case now := <-beat.C:
+			cl.mu.Lock()
+			overflow := cl.overflow
+			cl.mu.Unlock()
+			if overflow || now.Sub(lastSnapshot) >= cl.cfg.SnapshotInterval-cl.cfg.HeartbeatInterval/2 {
+				cl.snapshot()
+				lastSnapshot = now
+			} else {
+				cl.publish(Event{Body: Heartbeat{}})
+			}
+			cl.rooms.hub.call(func() { cl.expire(cl.rooms.hub, now) })
+			cl.drain()
+		case <-cl.stop:
+			cl.drain()
+			cl.publish(Event{Body: Goodbye{}})
+			if err := cl.bus.Flush(flushTimeout); err != nil {
+				cl.log.Warn("chat: goodbye to other instances", "err", err)
+			}
+			return
+		}
+	}
+}
+
+// leave says goodbye to the other instances and stops run. It does
+// nothing on a nil cluster (a chat that runs alone).
+func (cl *cluster) leave() {
+	if cl == nil {
+		return
+	}
+	cl.stopOnce.Do(func() { close(cl.stop) })
+	<-cl.done
+	<-cl.resynced
+}
+
+// requestResync asks for a pass of Rooms.resyncAll without waiting for
+// it; requests made while one runs make one more pass after it.
+func (cl *cluster) requestResync() {
+	select {
+	case cl.resyncs <- struct{}{}:
+	default: // one is pending already
+	}
+}
+
+// resyncLoop runs the passes requestResync asks for, on a goroutine of
+// their own, so that slow store reads never hold up the heartbeats or
+// the hub. It returns once leave is called.
+func (cl *cluster) resyncLoop() {
+	defer close(cl.resynced)
+	for {
+		select {
+		case <-cl.stop:
+			return
+		case <-cl.resyncs:
+			cl.rooms.resyncAll(cl.stop)
+		}
+	}
+}
+
+// publish sends one event now, from the run goroutine. It logs when
+// sending starts to fail and when it works again, not every failure: in an
+// outage it fails every heartbeat.
+func (cl *cluster) publish(e Event) {
+	e.From = cl.cfg.Instance
+	err := cl.bus.Send(e)
+	switch {
+	case err != nil && !cl.failing:
+		cl.log.Warn("chat: cannot send to other instances", "kind", e.Body.TypeName(), "err", err)
+	case err == nil && cl.failing:
+		cl.log.Info("chat: sending to other instances again")
+	}
+	cl.failing = err != nil
+}
+
+// send publishes an event from any goroutine; nil cluster: nothing to do.
+func (cl *cluster) send(e Event) {
+	if cl == nil {
+		return
+	}
+	e.From = cl.cfg.Instance
+	if err := cl.bus.Send(e); err != nil {
+		cl.log.Warn("chat: send to other instances", "kind", e.Body.TypeName(), "err", err)
+	}
+}
+
+// share tells the other instances of a change made here. What it
+// changes is stored already: failing to share it loses nothing, their
+// pages catch up from the store.
+func (cl *cluster) share(ch parley.Change) {
+	cl.send(Event{Body: ch})
+}
+
+// enqueue queues a presence change for run (hub goroutine).
+func (cl *cluster) enqueue(e Event) {
+	cl.mu.Lock()
+	if _, snapshot := e.Body.(Snapshot); len(cl.queue) >= maxQueued && !snapshot {
+		cl.overflow = true
+	} else {
+		cl.queue = append(cl.queue, e)
+	}
+	cl.mu.Unlock()
+	select {
+	case cl.wake <- struct{}{}:
+	default:
+	}
+}
+
+// drain sends what is queued, in order (run goroutine).
+func (cl *cluster) drain() {
+	cl.mu.Lock()
+	queue := cl.queue
+	cl.queue = nil
+	cl.mu.Unlock()
+	for _, e := range queue {
+		cl.publish(e)
+	}
+}
+
+// snapshot queues everyone with a socket here, room by room, behind the
+// changes already queued.
+func (cl *cluster) snapshot() {
+	h := cl.rooms.hub
+	h.call(func() {
+		rooms := make(map[int64][]parley.User)
+		for id, r := range h.rooms {
+			for _, p := range r.people {
+				if p.sockets > 0 {
+					rooms[id] = append(rooms[id], p.user)
+				}
+			}
+		}
+		cl.mu.Lock()
+		cl.overflow = false
+		cl.mu.Unlock()
+		cl.enqueue(Event{Body: Snapshot{Rooms: rooms}})
+	})
+}
+
+// announce queues the arrival of a person's first socket of a room here,
+// or the departure of their last (hub goroutine).
+func (cl *cluster) announce(roomID int64, u parley.User, joined bool) {
+	if cl == nil {
+		return
+	}
+	if joined {
+		cl.enqueue(Event{Body: parley.PersonArrived{RoomID: roomID, User: u}})
+	} else {
+		cl.enqueue(Event{Body: parley.PersonLeft{RoomID: roomID, User: u}})
+	}
+}
+
+// LinkDown tells every page here that live updates from the other
+// instances are paused. It implements BusHandler.
+func (cl *cluster) LinkDown(err error) {
+	cl.log.Warn("chat: lost the link to other instances; serving this instance's sockets only", "err", err)
+	h := cl.rooms.hub
+	h.call(func() {
+		if cl.down {
+			return
+		}
+		cl.down = true
+		h.toEverySocket(cl.paused)
+	})
+}
+
+// LinkUp tells every page here that live updates are back, sends this
+// instance's people again, and gives the other instances a fresh
+// InstanceTimeout to send theirs; those that do not are dropped. Then
+// the rooms in memory are brought in line with the store (see
+// Rooms.resyncAll): what the others sent meanwhile may not have come
+// across. It implements BusHandler.
+func (cl *cluster) LinkUp() {
+	cl.log.Info("chat: link to other instances is back")
+	h := cl.rooms.hub
+	h.call(func() {
+		if !cl.down {
+			return
+		}
+		cl.down = false
+		now := time.Now()
+		for _, in := range cl.instances {
+			in.seen = now
+		}
+		h.toEverySocket(cl.resumed)
+	})
+	cl.snapshot()
+	cl.requestResync()
+}
