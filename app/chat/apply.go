@@ -13,7 +13,7 @@ import (
 // PersonArrived or PersonLeft given to it does nothing.
 func (r *Rooms) Apply(ch parley.Change) {
 	if r.apply("", ch) {
-		r.cluster.Load().share(ch)
+		r.link.Load().tellOthers(Event{Body: ch})
 	}
 }
 
@@ -34,79 +34,79 @@ func (r *Rooms) Remove(m parley.Message) {
 func (r *Rooms) apply(from string, ch parley.Change) bool {
 	switch ch := ch.(type) {
 	case parley.MessagePosted:
-		r.show(ch.Message)
+		r.deliverMessage(ch.Message)
 	case parley.MessageDeleted:
-		r.remove(ch)
+		r.removeMessage(ch)
 	case parley.PersonArrived:
-		return r.elsewhere(from, ch.RoomID, ch.User, true)
+		return r.heardPerson(from, ch.RoomID, ch.User, true)
 	case parley.PersonLeft:
-		return r.elsewhere(from, ch.RoomID, ch.User, false)
+		return r.heardPerson(from, ch.RoomID, ch.User, false)
 	default:
 		// A change that keeps nothing in memory here and looks the same
 		// to every reader needs nothing more than its fragment.
-		r.toRoom(ch)
+		r.deliverChange(ch)
 	}
 	return true
 }
 
-// show adds an already stored message to its room's history and sends it
+// deliverMessage adds an already stored message to its room's history and sends it
 // to every socket of the room here. One the history already holds, or saw
 // deleted, is not sent again (another instance's copy, or a resync's).
 // The hub renders the message once per kind of reader present in the
 // room: per Locale (its time), with its Delete control for its author and
 // admins or without for everyone else.
-func (r *Rooms) show(m parley.Message) {
+func (r *Rooms) deliverMessage(m parley.Message) {
 	var added uint64
-	if lr := r.live.byRoomID(m.RoomID); lr != nil {
+	if lr := r.cache.byRoomID(m.RoomID); lr != nil {
 		if added = lr.history.add(m); added == 0 {
 			return
 		}
 	}
-	rf := roomFrame{roomID: m.RoomID, frame: frame{added: added}, message: &m}
+	rf := delivery{roomID: m.RoomID, frame: frame{added: added}, message: &m}
 	select {
-	case r.hub.broadcast <- rf:
+	case r.hub.deliveries <- rf:
 	case <-r.hub.done:
 	}
 }
 
-// remove takes a deleted message out of its room's history, when the
+// removeMessage takes a deleted message out of its room's history, when the
 // room is in memory, and off every open page of the room here.
-func (r *Rooms) remove(ch parley.MessageDeleted) {
-	lr := r.live.byRoomID(ch.RoomID)
+func (r *Rooms) removeMessage(ch parley.MessageDeleted) {
+	lr := r.cache.byRoomID(ch.RoomID)
 	if lr != nil {
 		// In line with posts: a message deleted while it was being
-		// published is added and broadcast first, then taken away.
+		// stored is added and delivered first, then taken away.
 		lr.postMu.Lock()
 		defer lr.postMu.Unlock()
 		lr.history.remove(ch.MessageID)
 	}
-	r.toRoom(ch)
+	r.deliverChange(ch)
 }
 
-// toRoom renders a change once, the same for every reader, and sends it
+// deliverChange renders a change once, the same for every reader, and sends it
 // to every socket of its room here.
-func (r *Rooms) toRoom(ch parley.Change) {
+func (r *Rooms) deliverChange(ch parley.Change) {
 	pm := r.hub.prepare(r.render.Change(View{}, ch))
 	if pm == nil {
 		return
 	}
 	select {
-	case r.hub.broadcast <- roomFrame{roomID: ch.Room(), frame: frame{pm: pm}}:
+	case r.hub.deliveries <- delivery{roomID: ch.Room(), frame: frame{pm: pm}}:
 	case <-r.hub.done:
 	}
 }
 
-// elsewhere records that a person arrived in a room (or left it) on the
+// heardPerson records that a person arrived in a room (or left it) on the
 // instance from, for the room's count and online list here. People here
 // arrive and leave by their sockets (hub.add, hub.remove), so a
 // change made here (from is empty) does nothing.
-func (r *Rooms) elsewhere(from string, roomID int64, u parley.User, arrived bool) bool {
+func (r *Rooms) heardPerson(from string, roomID int64, u parley.User, arrived bool) bool {
 	if from == "" {
 		return false
 	}
 	h := r.hub
 	h.call(func() {
-		cl := h.cluster
+		cl := h.link
 		if cl == nil {
 			return
 		}

@@ -26,9 +26,9 @@ func TestQueuedFramesAreWrittenAsOneMessage(t *testing.T) {
 	eventually(t, "the first write to begin", func() bool { return slow.attempts.Load() == 1 })
 
 	const messages = 5
-	room := r.live.use(testRoom)
+	room := r.cache.use(testRoom)
 	for i := range messages {
-		if _, err := r.post(t.Context(), room, 1, fmt.Sprintf("burst %d", i)); err != nil {
+		if _, err := r.storeMessage(t.Context(), room, 1, fmt.Sprintf("burst %d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}

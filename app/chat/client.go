@@ -25,7 +25,7 @@ type client struct {
 	locale i18n.Locale
 	// room is the room the socket belongs to; it holds the room's history
 	// and orders its posts.
-	room *liveRoom
+	room *cachedRoom
 
 	// presenceGen is the generation of the room's presence last offered
 	// to this socket, 0 for none (hub goroutine only).
@@ -93,7 +93,7 @@ const (
 // has emptied it; a longer one goes back to the collector.
 const keptQueue = 4
 
-func newClient(p Peer, room *liveRoom, conn Conn, cfg *Config) *client {
+func newClient(p Peer, room *cachedRoom, conn Conn, cfg *Config) *client {
 	return &client{
 		user:       p.User,
 		sessionKey: p.SessionKey,

@@ -21,10 +21,10 @@ type pacing struct {
 	// last is when the room's frames last went out.
 	last time.Time
 	// held are the frames waiting for due, in order.
-	held []roomFrame
+	held []delivery
 	due  time.Time
 	// writers counts the room's sockets with a writer running (the
-	// liveRoom's count, shared with them).
+	// cachedRoom's count, shared with them).
 	writers *atomic.Int32
 }
 
@@ -55,9 +55,9 @@ func fanOutGap(sockets int, cfg Config) time.Duration {
 	return min(gap, cfg.MaxFanOutGap)
 }
 
-// post sends a frame to every socket of its room, or holds it for the
+// fanOut sends a frame to every socket of its room, or holds it for the
 // room's next fan-out.
-func (h *hub) post(rf roomFrame) {
+func (h *hub) fanOut(rf delivery) {
 	r := h.rooms[rf.roomID]
 	if r == nil {
 		return
@@ -75,14 +75,14 @@ func (h *hub) post(rf roomFrame) {
 		h.schedule(p.due)
 		return
 	}
-	h.fanOut(r, []roomFrame{rf}, now)
+	h.handOut(r, []delivery{rf}, now)
 }
 
 // nextFanOut tells whether a room's frames must wait at now, and until
 // when: its gap since the last fan-out, then, while the room's sockets
 // are still writing that one, another busyPoll at a time, up to
 // MaxFanOutGap after it.
-func (h *hub) nextFanOut(r *roomPresence, now time.Time) (due time.Time, wait bool) {
+func (h *hub) nextFanOut(r *hubRoom, now time.Time) (due time.Time, wait bool) {
 	p := &r.pacing
 	gap := fanOutGap(len(r.clients), h.cfg)
 	if gap <= 0 {
@@ -104,12 +104,12 @@ func (h *hub) nextFanOut(r *roomPresence, now time.Time) (due time.Time, wait bo
 }
 
 // releaseHeld sends a room's held frames now.
-func (h *hub) releaseHeld(r *roomPresence, now time.Time) {
+func (h *hub) releaseHeld(r *hubRoom, now time.Time) {
 	held := r.pacing.held
 	r.pacing.held = nil
 	delete(h.holding, r)
 	if len(held) > 0 {
-		h.fanOut(r, held, now)
+		h.handOut(r, held, now)
 	}
 }
 
@@ -130,10 +130,10 @@ func (h *hub) releaseDue(now time.Time) {
 	}
 }
 
-// fanOut hands frames to every socket of a room, all of one socket's at
+// handOut hands frames to every socket of a room, all of one socket's at
 // once, so that its writer takes them as one batch. Each message is
 // rendered once per kind of reader, not once per socket.
-func (h *hub) fanOut(r *roomPresence, frames []roomFrame, now time.Time) {
+func (h *hub) handOut(r *hubRoom, frames []delivery, now time.Time) {
 	r.pacing.last = now
 	views := make([]map[messageView]*fragment, len(frames))
 	for i := range views {
@@ -147,14 +147,14 @@ func (h *hub) fanOut(r *roomPresence, frames []roomFrame, now time.Time) {
 			}
 		}
 		if len(batch) > 0 {
-			h.enqueue(c, batch...)
+			h.pushOrDrop(c, batch...)
 		}
 		h.scratch = batch[:0]
 	}
 }
 
-// roomFrame is a frame for every socket of one room.
-type roomFrame struct {
+// delivery is a frame for every socket of one room.
+type delivery struct {
 	roomID int64
 	frame  frame
 	// message, when not nil, is a new message to render into frame.pm for
@@ -171,8 +171,8 @@ type messageView struct {
 }
 
 // pick is the frame one socket of the room gets; views holds the message's
-// renderings so far, so that each is made once per broadcast.
-func (h *hub) pick(rf roomFrame, c *client, views map[messageView]*fragment) frame {
+// renderings so far, so that each is made once per fan-out.
+func (h *hub) pick(rf delivery, c *client, views map[messageView]*fragment) frame {
 	if rf.message == nil {
 		return rf.frame
 	}

@@ -17,7 +17,7 @@ type hub struct {
 
 	register   chan *client
 	unregister chan *client
-	broadcast  chan roomFrame
+	deliveries chan delivery
 	endSession chan string
 	// endUser closes every socket of a user who has been banned.
 	endUser chan int64
@@ -28,18 +28,19 @@ type hub struct {
 
 	// rooms holds the presence of each room with a socket open, and of
 	// rooms whose last departure is still to be announced.
-	rooms map[int64]*roomPresence
+	rooms map[int64]*hubRoom
 	// people counts, per user with a socket open, the rooms they are in:
 	// its length is how many people are online.
 	people map[int64]int
 	// dirty are the rooms whose presence changed since their last flush.
-	dirty map[*roomPresence]struct{}
+	dirty map[*hubRoom]struct{}
 	// holding are the rooms with frames held for their next fan-out.
-	holding map[*roomPresence]struct{}
-	// scratch is fanOut's batch of one socket, kept between fan-outs.
+	holding map[*hubRoom]struct{}
+	// scratch is handOut's batch of one socket, kept between fan-outs.
 	scratch []frame
-	// cluster is the other instances' presence; nil when the chat runs alone.
-	cluster    *cluster
+	// link is the link to the other instances, which knows their people;
+	// nil when the chat runs alone.
+	link       *link
 	flushTimer *time.Timer
 	// timerDue is when flushTimer fires; zero while it is stopped.
 	timerDue time.Time
@@ -52,16 +53,16 @@ func newHub(cfg Config, render Renderer, log *slog.Logger) *hub {
 		log:        log,
 		register:   make(chan *client),
 		unregister: make(chan *client),
-		broadcast:  make(chan roomFrame),
+		deliveries: make(chan delivery),
 		endSession: make(chan string),
 		endUser:    make(chan int64),
 		calls:      make(chan func()),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
-		rooms:      make(map[int64]*roomPresence),
+		rooms:      make(map[int64]*hubRoom),
 		people:     make(map[int64]int),
-		dirty:      make(map[*roomPresence]struct{}),
-		holding:    make(map[*roomPresence]struct{}),
+		dirty:      make(map[*hubRoom]struct{}),
+		holding:    make(map[*hubRoom]struct{}),
 	}
 	h.flushTimer = time.NewTimer(time.Hour)
 	h.flushTimer.Stop()
@@ -79,12 +80,12 @@ func (h *hub) run() {
 			h.add(c)
 		case c := <-h.unregister:
 			h.remove(c)
-		case rf := <-h.broadcast:
-			h.post(rf)
+		case rf := <-h.deliveries:
+			h.fanOut(rf)
 		case key := <-h.endSession:
-			h.signOut(key)
+			h.closeSession(key)
 		case userID := <-h.endUser:
-			h.ban(userID)
+			h.closeUser(userID)
 		case call := <-h.calls:
 			call()
 		case <-h.flushTimer.C:
@@ -119,9 +120,9 @@ func (h *hub) call(f func()) bool {
 func (h *hub) add(c *client) {
 	r := h.rooms[c.roomID()]
 	if r == nil {
-		r = newRoomPresence(c.roomID())
+		r = newHubRoom(c.roomID())
 		h.rooms[r.id] = r
-		h.cluster.fill(h, r)
+		h.link.fill(h, r)
 	}
 	r.pacing.writers = &c.room.writers
 	// arrived is the person's arrival in the room, on any instance; their
@@ -130,7 +131,7 @@ func (h *hub) add(c *client) {
 	if r.people[c.user.ID].sockets == 1 {
 		h.people[c.user.ID]++
 		h.cfg.Observer.PeopleOnline(len(h.people))
-		h.cluster.announce(r.id, c.user, true)
+		h.link.announce(r.id, c.user, true)
 	}
 	if arrived {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: true})
@@ -156,7 +157,7 @@ func (h *hub) remove(c *client) {
 			delete(h.people, c.user.ID)
 		}
 		h.cfg.Observer.PeopleOnline(len(h.people))
-		h.cluster.announce(r.id, c.user, false)
+		h.link.announce(r.id, c.user, false)
 	}
 	if left {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: false})
@@ -169,9 +170,9 @@ func (h *hub) drop(c *client, code int) {
 	c.close(code)
 }
 
-// enqueue hands frames to a socket, or drops the socket when its queue is
+// pushOrDrop hands frames to a socket, or drops the socket when its queue is
 // full: the hub never waits for a slow peer.
-func (h *hub) enqueue(c *client, fs ...frame) {
+func (h *hub) pushOrDrop(c *client, fs ...frame) {
 	if !c.push(fs...) {
 		h.log.Info("chat: dropping slow socket", "user_id", c.user.ID, "room_id", c.roomID())
 		h.cfg.Observer.SocketDropped()
@@ -179,13 +180,13 @@ func (h *hub) enqueue(c *client, fs ...frame) {
 	}
 }
 
-// signOut closes every socket of a session that has ended, in every room.
-func (h *hub) signOut(sessionKey string) {
+// closeSession closes every socket of a session that has ended, in every room.
+func (h *hub) closeSession(sessionKey string) {
 	h.closeWhere(func(c *client) bool { return c.sessionKey == sessionKey }, h.render.SignedOut)
 }
 
-// ban closes every socket of a banned user, in every room.
-func (h *hub) ban(userID int64) {
+// closeUser closes every socket of a banned user, in every room.
+func (h *hub) closeUser(userID int64) {
 	h.closeWhere(func(c *client) bool { return c.user.ID == userID }, h.render.Banned)
 }
 
@@ -215,14 +216,14 @@ func (h *hub) closeWhere(match func(*client) bool, last func(i18n.Lang) ([]byte,
 // changed records an arrival or departure in a room and schedules the
 // room's flush: after PresenceQuiet without further change in the room, or
 // PresenceMaxDelay after its first unannounced change, whichever is first.
-func (h *hub) changed(r *roomPresence, e presenceEvent) {
+func (h *hub) changed(r *hubRoom, e presenceEvent) {
 	r.events = append(r.events, e)
 	h.touch(r)
 }
 
 // touch schedules a room's flush as changed does, for a change that
 // announces nobody.
-func (h *hub) touch(r *roomPresence) {
+func (h *hub) touch(r *hubRoom) {
 	now := time.Now()
 	if r.pendingSince.IsZero() {
 		r.pendingSince = now
@@ -250,7 +251,7 @@ func (h *hub) runDue() {
 	h.timerDue = time.Time{}
 	now := time.Now()
 	h.releaseDue(now)
-	var due []*roomPresence
+	var due []*hubRoom
 	for r := range h.dirty {
 		if !r.due.After(now) {
 			due = append(due, r)
@@ -270,7 +271,7 @@ func (h *hub) runDue() {
 // flush sends a room's notices to its sockets and brings each socket's
 // count and online list up to date, each fragment rendered once per
 // language present. A room left empty is forgotten.
-func (h *hub) flush(r *roomPresence, now time.Time) {
+func (h *hub) flush(r *hubRoom, now time.Time) {
 	events := r.events
 	r.events, r.pendingSince = nil, time.Time{}
 	if len(r.clients) == 0 {
@@ -299,7 +300,7 @@ func (h *hub) flush(r *roomPresence, now time.Time) {
 				notices[lang] = pm
 			}
 			if pm != nil {
-				h.enqueue(c, frame{pm: pm})
+				h.pushOrDrop(c, frame{pm: pm})
 			}
 		}
 		h.bringUp(c, r)
@@ -310,7 +311,7 @@ func (h *hub) flush(r *roomPresence, now time.Time) {
 // of the last flush: the last change alone when the page shows the list
 // just before it, else the whole count and list (a socket that has just
 // opened, or one whose writer has fallen several changes behind).
-func (h *hub) bringUp(c *client, r *roomPresence) {
+func (h *hub) bringUp(c *client, r *hubRoom) {
 	if c.presenceGen == r.gen {
 		return
 	}
@@ -329,13 +330,13 @@ func (h *hub) bringUp(c *client, r *roomPresence) {
 
 // presenceIn is the room's whole presence as of its last flush in lang,
 // rendered the first time a socket of that language needs it.
-func (h *hub) presenceIn(r *roomPresence, lang i18n.Lang) *fragment {
+func (h *hub) presenceIn(r *hubRoom, lang i18n.Lang) *fragment {
 	return h.prepareOnce(&r.wholes, lang, func() ([]byte, error) { return h.render.Presence(lang, r.shown) })
 }
 
 // presenceChangeIn is the room's last presence change in lang, rendered
 // the first time a socket of that language needs it.
-func (h *hub) presenceChangeIn(r *roomPresence, lang i18n.Lang) *fragment {
+func (h *hub) presenceChangeIn(r *hubRoom, lang i18n.Lang) *fragment {
 	return h.prepareOnce(&r.changes, lang, func() ([]byte, error) { return h.render.PresenceChanged(lang, r.change) })
 }
 
@@ -375,19 +376,19 @@ func (h *hub) toEverySocket(pms map[i18n.Lang]*fragment) {
 			if !ok {
 				pm = pms[i18n.English]
 			}
-			h.enqueue(c, frame{pm: pm})
+			h.pushOrDrop(c, frame{pm: pm})
 		}
 	}
 }
 
 // view returns a room's presence: the hub's own when it has sockets
 // there, else one made of the other instances' people, or nil (hub).
-func (h *hub) view(roomID int64) *roomPresence {
-	if r := h.rooms[roomID]; r != nil || h.cluster == nil {
+func (h *hub) view(roomID int64) *hubRoom {
+	if r := h.rooms[roomID]; r != nil || h.link == nil {
 		return r
 	}
-	r := newRoomPresence(roomID)
-	if !h.cluster.addRemotes(r) {
+	r := newHubRoom(roomID)
+	if !h.link.addRemotes(r) {
 		return nil
 	}
 	return r

@@ -17,7 +17,7 @@ type instance struct {
 // Receive applies another instance's event. It implements BusHandler. A
 // change of a room takes the one way in that this instance's own changes
 // take (Rooms.apply); the signals about instances stay here.
-func (cl *cluster) Receive(e Event) {
+func (cl *link) Receive(e Event) {
 	if e.From == cl.cfg.Instance || e.From == "" {
 		return // our own, should the bus echo it
 	}
@@ -31,7 +31,7 @@ func (cl *cluster) Receive(e Event) {
 
 // heard records that another instance spoke, and returns what this
 // instance knows of it (hub).
-func (cl *cluster) heard(from string, now time.Time) *instance {
+func (cl *link) heard(from string, now time.Time) *instance {
 	in := cl.instances[from]
 	if in == nil {
 		in = &instance{rooms: make(map[int64]map[int64]parley.User)}
@@ -45,9 +45,9 @@ func (cl *cluster) heard(from string, now time.Time) *instance {
 }
 
 // signal changes the hub's state after another instance's signal (hub).
-func (cl *cluster) signal(h *hub, e Event, now time.Time) {
+func (cl *link) signal(h *hub, e Event, now time.Time) {
 	if _, ok := e.Body.(Goodbye); ok {
-		cl.drop(h, e.From)
+		cl.forget(h, e.From)
 		return
 	}
 	in := cl.heard(e.From, now)
@@ -67,9 +67,9 @@ func (cl *cluster) signal(h *hub, e Event, now time.Time) {
 		}
 	case CloseSockets:
 		if b.SessionKey != "" {
-			h.signOut(b.SessionKey)
+			h.closeSession(b.SessionKey)
 		} else if b.UserID != 0 {
-			h.ban(b.UserID)
+			h.closeUser(b.UserID)
 		}
 	}
 }
@@ -86,22 +86,22 @@ func hasUser(users []parley.User, id int64) bool {
 // expire drops the instances silent for longer than InstanceTimeout,
 // unless this instance's own link is down: then silence proves nothing,
 // and LinkUp gives everyone a fresh InstanceTimeout to speak again (hub).
-func (cl *cluster) expire(h *hub, now time.Time) {
+func (cl *link) expire(h *hub, now time.Time) {
 	if cl.down {
 		return
 	}
 	for id, in := range cl.instances {
 		if now.Sub(in.seen) > cl.cfg.InstanceTimeout {
 			cl.log.Info("chat: instance went silent; dropping its people", "silent_instance", id)
-			cl.drop(h, id)
+			cl.forget(h, id)
 			// It may have died between storing a message and sending it.
 			cl.requestResync()
 		}
 	}
 }
 
-// drop forgets an instance and its people (hub).
-func (cl *cluster) drop(h *hub, id string) {
+// forget forgets an instance and its people (hub).
+func (cl *link) forget(h *hub, id string) {
 	in := cl.instances[id]
 	if in == nil {
 		return
@@ -115,7 +115,7 @@ func (cl *cluster) drop(h *hub, id string) {
 }
 
 // remoteJoin records that u has a socket of the room on in (hub).
-func (cl *cluster) remoteJoin(h *hub, in *instance, roomID int64, u parley.User) {
+func (cl *link) remoteJoin(h *hub, in *instance, roomID int64, u parley.User) {
 	people := in.rooms[roomID]
 	if people == nil {
 		people = make(map[int64]parley.User)
@@ -139,7 +139,7 @@ func (cl *cluster) remoteJoin(h *hub, in *instance, roomID int64, u parley.User)
 
 // remoteLeave records that the user has no socket of the room on in any
 // more (hub).
-func (cl *cluster) remoteLeave(h *hub, in *instance, roomID, userID int64) {
+func (cl *link) remoteLeave(h *hub, in *instance, roomID, userID int64) {
 	people := in.rooms[roomID]
 	if _, ok := people[userID]; !ok {
 		return
@@ -165,7 +165,7 @@ func (cl *cluster) remoteLeave(h *hub, in *instance, roomID, userID int64) {
 
 // fill adds the other instances' people to a room that has just got its
 // first socket here, without notices: they were there before (hub).
-func (cl *cluster) fill(h *hub, r *roomPresence) {
+func (cl *link) fill(h *hub, r *hubRoom) {
 	if cl == nil || !cl.addRemotes(r) {
 		return
 	}
@@ -174,7 +174,7 @@ func (cl *cluster) fill(h *hub, r *roomPresence) {
 
 // addRemotes adds the other instances' people of r's room to r and
 // reports whether there were any.
-func (cl *cluster) addRemotes(r *roomPresence) bool {
+func (cl *link) addRemotes(r *hubRoom) bool {
 	added := false
 	for _, in := range cl.instances {
 		for _, u := range in.rooms[r.id] {
@@ -191,7 +191,7 @@ func (cl *cluster) addRemotes(r *roomPresence) bool {
 
 // countRemoteRooms adds to counts the rooms that have people only on
 // other instances (hub).
-func (cl *cluster) countRemoteRooms(counts map[int64]int, local map[int64]*roomPresence) {
+func (cl *link) countRemoteRooms(counts map[int64]int, local map[int64]*hubRoom) {
 	if cl == nil {
 		return
 	}

@@ -47,10 +47,10 @@ const maxQueued = 4096
 // flushTimeout bounds the wait for the goodbye to leave on Close.
 const flushTimeout = time.Second
 
-// cluster is the chat's side of the bus: it announces this instance's
+// link is the chat's side of the bus: it announces this instance's
 // people, keeps the other instances' people, and feeds both into the
 // hub's presence. Its fields marked "hub" belong to the hub goroutine.
-type cluster struct {
+type link struct {
 	rooms *Rooms
 	bus   Bus
 	cfg   ClusterConfig
@@ -68,7 +68,7 @@ type cluster struct {
 	// mu guards queue and overflow: presence changes in the order the
 	// hub made them, for the run goroutine to send.
 	mu       sync.Mutex
-	queue    []Event
+	queued   []Event
 	overflow bool
 	wake     chan struct{}
 
@@ -85,7 +85,7 @@ type cluster struct {
 // run sends the queued changes, the heartbeats and the snapshots, and
 // drops the instances that went silent. It returns after a goodbye once
 // leave is called.
-func (cl *cluster) run() {
+func (cl *link) run() {
 	defer close(cl.done)
 	beat := time.NewTicker(cl.cfg.HeartbeatInterval)
 	defer beat.Stop()
@@ -94,7 +94,7 @@ func (cl *cluster) run() {
 	for {
 		select {
 		case <-cl.wake:
-			cl.drain()
+			cl.transmitQueued()
 		case now := <-beat.C:
 			cl.mu.Lock()
 			overflow := cl.overflow
@@ -103,13 +103,13 @@ func (cl *cluster) run() {
 				cl.snapshot()
 				lastSnapshot = now
 			} else {
-				cl.publish(Event{Body: Heartbeat{}})
+				cl.transmit(Event{Body: Heartbeat{}})
 			}
 			cl.rooms.hub.call(func() { cl.expire(cl.rooms.hub, now) })
-			cl.drain()
+			cl.transmitQueued()
 		case <-cl.stop:
-			cl.drain()
-			cl.publish(Event{Body: Goodbye{}})
+			cl.transmitQueued()
+			cl.transmit(Event{Body: Goodbye{}})
 			if err := cl.bus.Flush(flushTimeout); err != nil {
 				cl.log.Warn("chat: goodbye to other instances", "err", err)
 			}
@@ -119,8 +119,8 @@ func (cl *cluster) run() {
 }
 
 // leave says goodbye to the other instances and stops run. It does
-// nothing on a nil cluster (a chat that runs alone).
-func (cl *cluster) leave() {
+// nothing on a nil link (a chat that runs alone).
+func (cl *link) leave() {
 	if cl == nil {
 		return
 	}
@@ -131,7 +131,7 @@ func (cl *cluster) leave() {
 
 // requestResync asks for a pass of Rooms.resyncAll without waiting for
 // it; requests made while one runs make one more pass after it.
-func (cl *cluster) requestResync() {
+func (cl *link) requestResync() {
 	select {
 	case cl.resyncs <- struct{}{}:
 	default: // one is pending already
@@ -141,7 +141,7 @@ func (cl *cluster) requestResync() {
 // resyncLoop runs the passes requestResync asks for, on a goroutine of
 // their own, so that slow store reads never hold up the heartbeats or
 // the hub. It returns once leave is called.
-func (cl *cluster) resyncLoop() {
+func (cl *link) resyncLoop() {
 	defer close(cl.resynced)
 	for {
 		select {
@@ -153,10 +153,10 @@ func (cl *cluster) resyncLoop() {
 	}
 }
 
-// publish sends one event now, from the run goroutine. It logs when
+// transmit puts one event on the bus now, from the run goroutine. It logs when
 // sending starts to fail and when it works again, not every failure: in an
 // outage it fails every heartbeat.
-func (cl *cluster) publish(e Event) {
+func (cl *link) transmit(e Event) {
 	e.From = cl.cfg.Instance
 	err := cl.bus.Send(e)
 	switch {
@@ -168,8 +168,11 @@ func (cl *cluster) publish(e Event) {
 	cl.failing = err != nil
 }
 
-// send publishes an event from any goroutine; nil cluster: nothing to do.
-func (cl *cluster) send(e Event) {
+// tellOthers puts an event on the bus now, from any goroutine; on a nil
+// link (a chat that runs alone) it does nothing. What it tells of is
+// stored already: failing to tell it loses nothing, the other
+// instances' pages catch up from the store.
+func (cl *link) tellOthers(e Event) {
 	if cl == nil {
 		return
 	}
@@ -179,20 +182,13 @@ func (cl *cluster) send(e Event) {
 	}
 }
 
-// share tells the other instances of a change made here. What it
-// changes is stored already: failing to share it loses nothing, their
-// pages catch up from the store.
-func (cl *cluster) share(ch parley.Change) {
-	cl.send(Event{Body: ch})
-}
-
-// enqueue queues a presence change for run (hub goroutine).
-func (cl *cluster) enqueue(e Event) {
+// queue queues a presence change for run to transmit (hub goroutine).
+func (cl *link) queue(e Event) {
 	cl.mu.Lock()
-	if _, snapshot := e.Body.(Snapshot); len(cl.queue) >= maxQueued && !snapshot {
+	if _, snapshot := e.Body.(Snapshot); len(cl.queued) >= maxQueued && !snapshot {
 		cl.overflow = true
 	} else {
-		cl.queue = append(cl.queue, e)
+		cl.queued = append(cl.queued, e)
 	}
 	cl.mu.Unlock()
 	select {
@@ -201,20 +197,20 @@ func (cl *cluster) enqueue(e Event) {
 	}
 }
 
-// drain sends what is queued, in order (run goroutine).
-func (cl *cluster) drain() {
+// transmitQueued transmits what is queued, in order (run goroutine).
+func (cl *link) transmitQueued() {
 	cl.mu.Lock()
-	queue := cl.queue
-	cl.queue = nil
+	queue := cl.queued
+	cl.queued = nil
 	cl.mu.Unlock()
 	for _, e := range queue {
-		cl.publish(e)
+		cl.transmit(e)
 	}
 }
 
 // snapshot queues everyone with a socket here, room by room, behind the
 // changes already queued.
-func (cl *cluster) snapshot() {
+func (cl *link) snapshot() {
 	h := cl.rooms.hub
 	h.call(func() {
 		rooms := make(map[int64][]parley.User)
@@ -228,26 +224,26 @@ func (cl *cluster) snapshot() {
 		cl.mu.Lock()
 		cl.overflow = false
 		cl.mu.Unlock()
-		cl.enqueue(Event{Body: Snapshot{Rooms: rooms}})
+		cl.queue(Event{Body: Snapshot{Rooms: rooms}})
 	})
 }
 
 // announce queues the arrival of a person's first socket of a room here,
 // or the departure of their last (hub goroutine).
-func (cl *cluster) announce(roomID int64, u parley.User, joined bool) {
+func (cl *link) announce(roomID int64, u parley.User, joined bool) {
 	if cl == nil {
 		return
 	}
 	if joined {
-		cl.enqueue(Event{Body: parley.PersonArrived{RoomID: roomID, User: u}})
+		cl.queue(Event{Body: parley.PersonArrived{RoomID: roomID, User: u}})
 	} else {
-		cl.enqueue(Event{Body: parley.PersonLeft{RoomID: roomID, User: u}})
+		cl.queue(Event{Body: parley.PersonLeft{RoomID: roomID, User: u}})
 	}
 }
 
 // LinkDown tells every page here that live updates from the other
 // instances are paused. It implements BusHandler.
-func (cl *cluster) LinkDown(err error) {
+func (cl *link) LinkDown(err error) {
 	cl.log.Warn("chat: lost the link to other instances; serving this instance's sockets only", "err", err)
 	h := cl.rooms.hub
 	h.call(func() {
@@ -265,7 +261,7 @@ func (cl *cluster) LinkDown(err error) {
 // the rooms in memory are brought in line with the store (see
 // Rooms.resyncAll): what the others sent meanwhile may not have come
 // across. It implements BusHandler.
-func (cl *cluster) LinkUp() {
+func (cl *link) LinkUp() {
 	cl.log.Info("chat: link to other instances is back")
 	h := cl.rooms.hub
 	h.call(func() {

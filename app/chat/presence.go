@@ -10,10 +10,10 @@ import (
 	"github.com/parleychat/parley/app/parley"
 )
 
-// roomPresence is who is in one room: its sockets, and the people behind
+// hubRoom is who is in one room: its sockets, and the people behind
 // them, each counted once however many tabs they have open. The hub
 // goroutine owns it.
-type roomPresence struct {
+type hubRoom struct {
 	id      int64
 	clients map[*client]struct{}
 	people  map[int64]*person
@@ -49,8 +49,8 @@ type person struct {
 	remotes int
 }
 
-func newRoomPresence(id int64) *roomPresence {
-	return &roomPresence{
+func newHubRoom(id int64) *hubRoom {
+	return &hubRoom{
 		id:      id,
 		clients: make(map[*client]struct{}),
 		people:  make(map[int64]*person),
@@ -58,7 +58,7 @@ func newRoomPresence(id int64) *roomPresence {
 }
 
 // add adds a socket and reports whether its person has just arrived.
-func (r *roomPresence) add(c *client) (arrived bool) {
+func (r *hubRoom) add(c *client) (arrived bool) {
 	r.clients[c] = struct{}{}
 	p := r.people[c.user.ID]
 	if p == nil {
@@ -72,7 +72,7 @@ func (r *roomPresence) add(c *client) (arrived bool) {
 
 // remove removes a socket, reporting whether it was there and whether its
 // person has now left.
-func (r *roomPresence) remove(c *client) (left, ok bool) {
+func (r *hubRoom) remove(c *client) (left, ok bool) {
 	if _, ok := r.clients[c]; !ok {
 		return false, false
 	}
@@ -87,7 +87,7 @@ func (r *roomPresence) remove(c *client) (left, ok bool) {
 
 // advance brings shown in line with who is in the room now, and starts a
 // new generation when that changed anything a page shows.
-func (r *roomPresence) advance() {
+func (r *hubRoom) advance() {
 	next := parley.OnlineList{Online: len(r.people), Listed: r.listed(parley.OnlineListSize)}
 	if r.gen > 0 && r.shown.Equal(next) {
 		return
@@ -99,7 +99,7 @@ func (r *roomPresence) advance() {
 }
 
 // changeParts is what r.change swaps on a page.
-func (r *roomPresence) changeParts() presenceParts {
+func (r *hubRoom) changeParts() presenceParts {
 	var parts presenceParts
 	if r.change.CountChanged {
 		parts |= partCount
@@ -116,7 +116,7 @@ func (r *roomPresence) changeParts() presenceParts {
 // listed returns the first n people of the online list, sorted by display
 // name without regard to case. It keeps only n at a time, so a room of
 // 10,000 costs a pass over them, not a sort of them all.
-func (r *roomPresence) listed(n int) []parley.User {
+func (r *hubRoom) listed(n int) []parley.User {
 	first := make([]*person, 0, min(n, len(r.people)))
 	for _, p := range r.people {
 		if len(first) == n && comparePeople(p, first[n-1]) >= 0 {
@@ -137,7 +137,7 @@ func (r *roomPresence) listed(n int) []parley.User {
 
 // with returns the room's count and online list as they are once user is
 // in the room too: what a page about to open its socket should show.
-func (r *roomPresence) with(user parley.User, n int) (int, []parley.User) {
+func (r *hubRoom) with(user parley.User, n int) (int, []parley.User) {
 	if r == nil {
 		return 1, []parley.User{user}
 	}

@@ -9,8 +9,8 @@ import (
 )
 
 // roomOf is a room with one socket for each of these people.
-func roomOf(users ...parley.User) *roomPresence {
-	r := newRoomPresence(1)
+func roomOf(users ...parley.User) *hubRoom {
+	r := newHubRoom(1)
 	for _, u := range users {
 		r.add(&client{user: u})
 	}
@@ -140,7 +140,7 @@ func TestAdvanceWithoutChangeKeepsTheGeneration(t *testing.T) {
 // count before it; past maxPresenceUpdates the hub must send the whole.
 func TestPresenceUpdatesQueueInOrderAndCollapse(t *testing.T) {
 	cfg := DefaultConfig()
-	c := newClient(Peer{}, &liveRoom{}, newFakeConn(false), &cfg)
+	c := newClient(Peer{}, &cachedRoom{}, newFakeConn(false), &cfg)
 	frag := func(s string) *fragment {
 		f, err := newFragment([]byte(s))
 		if err != nil {

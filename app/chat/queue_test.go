@@ -8,7 +8,7 @@ func TestSlowSocketIsCountedInPushes(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.SendQueueSize = 3
 	// Not started: no writer takes, as when one is stuck in a write.
-	c := newClient(Peer{}, &liveRoom{}, newFakeConn(false), &cfg)
+	c := newClient(Peer{}, &cachedRoom{}, newFakeConn(false), &cfg)
 	batch := make([]frame, 20)
 	for i := range cfg.SendQueueSize {
 		if !c.push(batch...) {
@@ -35,7 +35,7 @@ func TestSlowSocketIsCountedInPushes(t *testing.T) {
 func TestSlowSocketIsDroppedAtSoManyFrames(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.SendQueueSize = 2
-	c := newClient(Peer{}, &liveRoom{}, newFakeConn(false), &cfg)
+	c := newClient(Peer{}, &cachedRoom{}, newFakeConn(false), &cfg)
 	f, err := newFragment([]byte("<p>hi</p>"))
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 // stored meanwhile). It stops early once stop is closed. A room whose
 // store read fails reads its messages again on next use instead.
 func (r *Rooms) resyncAll(stop <-chan struct{}) {
-	for _, lr := range r.live.all() {
+	for _, lr := range r.cache.all() {
 		select {
 		case <-stop:
 			return
@@ -35,7 +35,7 @@ func (r *Rooms) resyncAll(stop <-chan struct{}) {
 // just arrived (at the bottom of the page, in ID order among themselves),
 // and the removal of those deleted meanwhile. Both take the one way in
 // (apply), as if heard from another instance.
-func (r *Rooms) resync(lr *liveRoom) error {
+func (r *Rooms) resync(lr *cachedRoom) error {
 	gone, err := r.compareWithStore(lr)
 	// Taken off once compareWithStore has released postMu: apply takes
 	// it, in line with posts.
@@ -47,7 +47,7 @@ func (r *Rooms) resync(lr *liveRoom) error {
 
 // compareWithStore shows a room's open pages here the messages they
 // lack, and returns the IDs of those it holds that the store has deleted.
-func (r *Rooms) compareWithStore(lr *liveRoom) (gone []int64, err error) {
+func (r *Rooms) compareWithStore(lr *cachedRoom) (gone []int64, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	defer cancel()
 	// In line with posts, so that none is stored between the read and the

@@ -68,11 +68,11 @@ type Rooms struct {
 	log     *slog.Logger
 	limiter *ratelimit.Limiter[int64]
 	hub     *hub
-	live    *liveRooms
+	cache   *roomCache
 	// replies are the fragments for one socket, in each language.
 	replies map[i18n.Lang]replies
-	// cluster links the chat to other instances; nil when it runs alone.
-	cluster atomic.Pointer[cluster]
+	// link links the chat to other instances; nil when it runs alone.
+	link atomic.Pointer[link]
 
 	sockets      sync.WaitGroup
 	closeOnce    sync.Once
@@ -97,7 +97,7 @@ func New(cfg Config, store Store, render Renderer, log *slog.Logger) (*Rooms, er
 		log:          log,
 		limiter:      ratelimit.New[int64](cfg.MessageRateLimit, cfg.MessageRateWindow),
 		hub:          newHub(cfg, render, log),
-		live:         newLiveRooms(),
+		cache:        newRoomCache(),
 		stopSweeping: make(chan struct{}),
 		sweeperDone:  make(chan struct{}),
 	}
@@ -165,7 +165,7 @@ func (r *Rooms) sweep() {
 	for {
 		select {
 		case <-tick.C:
-			r.live.sweep(r.cfg.HistoryIdle)
+			r.cache.sweep(r.cfg.HistoryIdle)
 		case <-r.stopSweeping:
 			return
 		}
@@ -176,7 +176,7 @@ func (r *Rooms) sweep() {
 // until they have all gone, or ctx ends.
 func (r *Rooms) Close(ctx context.Context) error {
 	r.closeOnce.Do(func() {
-		r.cluster.Load().leave() // others drop our people before our sockets close
+		r.link.Load().leave() // others drop our people before our sockets close
 		close(r.hub.stop)
 		close(r.stopSweeping)
 	})
@@ -198,7 +198,7 @@ func (r *Rooms) Close(ctx context.Context) error {
 // Find returns the room of that name, or an error that wraps
 // parley.ErrNotFound. It never creates a room.
 func (r *Rooms) Find(ctx context.Context, name string) (parley.Room, error) {
-	if room, ok := r.live.find(name); ok {
+	if room, ok := r.cache.find(name); ok {
 		return room, nil
 	}
 	if parley.ValidateRoomName(name) != nil {
@@ -214,7 +214,7 @@ func (r *Rooms) Find(ctx context.Context, name string) (parley.Room, error) {
 // Recent returns a room's last messages, oldest first, as its page shows
 // them, and whether older ones exist.
 func (r *Rooms) Recent(ctx context.Context, room parley.Room) ([]parley.Message, bool, error) {
-	lr := r.live.use(room)
+	lr := r.cache.use(room)
 	if err := lr.history.load(ctx, r.store, room.ID); err != nil {
 		return nil, false, err
 	}
@@ -242,7 +242,7 @@ func (r *Rooms) OnlineByRoom() map[int64]int {
 				counts[id] = n
 			}
 		}
-		r.hub.cluster.countRemoteRooms(counts, r.hub.rooms)
+		r.hub.link.countRemoteRooms(counts, r.hub.rooms)
 	})
 	return counts
 }
@@ -276,7 +276,7 @@ func (r *Rooms) EndSession(sessionKey string) {
 	case r.hub.endSession <- sessionKey:
 	case <-r.hub.done:
 	}
-	r.cluster.Load().send(Event{Body: CloseSockets{SessionKey: sessionKey}})
+	r.link.Load().tellOthers(Event{Body: CloseSockets{SessionKey: sessionKey}})
 }
 
 // EndUser closes every socket of a user who has been banned, in every
@@ -287,7 +287,7 @@ func (r *Rooms) EndUser(userID int64) {
 	case r.hub.endUser <- userID:
 	case <-r.hub.done:
 	}
-	r.cluster.Load().send(Event{Body: CloseSockets{UserID: userID}})
+	r.link.Load().tellOthers(Event{Body: CloseSockets{UserID: userID}})
 }
 
 // Join links the chat to the other instances through bus: from then on
@@ -302,7 +302,7 @@ func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
 		}
 		cfg.Instance = hex.EncodeToString(b)
 	}
-	cl := &cluster{
+	cl := &link{
 		rooms:     r,
 		bus:       bus,
 		cfg:       cfg,
@@ -325,14 +325,14 @@ func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
 	if !rendered {
 		return errors.New("chat: join: cannot render the link notices")
 	}
-	if !r.hub.call(func() { r.hub.cluster = cl }) {
+	if !r.hub.call(func() { r.hub.link = cl }) {
 		return ErrClosed
 	}
 	if err := bus.Listen(cl); err != nil {
-		r.hub.call(func() { r.hub.cluster = nil })
+		r.hub.call(func() { r.hub.link = nil })
 		return fmt.Errorf("chat: join: %w", err)
 	}
-	r.cluster.Store(cl)
+	r.link.Store(cl)
 	go cl.run()
 	go cl.resyncLoop()
 	return nil

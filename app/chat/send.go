@@ -53,11 +53,11 @@ func (r *Rooms) Send(ctx context.Context, author parley.User, room parley.Room, 
 	case !r.limiter.Allow(author.ID):
 		return parley.Message{}, ErrTooFast
 	}
-	return r.post(ctx, r.live.use(room), author.ID, text)
+	return r.storeMessage(ctx, r.cache.use(room), author.ID, text)
 }
 
-// post stores a message in a room and makes it live.
-func (r *Rooms) post(ctx context.Context, lr *liveRoom, userID int64, text string) (parley.Message, error) {
+// storeMessage stores a message in a room and makes it live.
+func (r *Rooms) storeMessage(ctx context.Context, lr *cachedRoom, userID int64, text string) (parley.Message, error) {
 	lr.postMu.Lock()
 	defer lr.postMu.Unlock()
 	m, err := r.store.CreateMessage(ctx, lr.room.ID, userID, text)

@@ -26,10 +26,10 @@ import (
 // chat keeps.
 func (r *Rooms) Open(conn Conn, p Peer) (ended <-chan struct{}, err error) {
 	r.sockets.Add(1)
-	lr := r.live.acquire(p.Room)
+	lr := r.cache.acquire(p.Room)
 	c, err := r.open(conn, p, lr)
 	if c == nil {
-		r.live.release(lr)
+		r.cache.release(lr)
 		r.sockets.Done()
 		_ = conn.Close()
 		return nil, err
@@ -39,8 +39,8 @@ func (r *Rooms) Open(conn Conn, p Peer) (ended <-chan struct{}, err error) {
 		r.log.Warn("chat: catch up", "user_id", c.user.ID, "room", p.Room.Name, "err", err)
 		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
 		r.cfg.Observer.SocketClosed()
-		r.leave(c)
-		r.live.release(lr)
+		r.unregister(c)
+		r.cache.release(lr)
 		r.sockets.Done()
 		_ = conn.Close()
 		return nil, err
@@ -63,12 +63,12 @@ func (r *Rooms) Serve(conn Conn, p Peer) error {
 // run is the socket's goroutine: it reads the socket until it closes,
 // then takes it out of its room. A writer runs only while the socket has
 // something to write.
-func (r *Rooms) run(c *client, lr *liveRoom, done chan struct{}) {
+func (r *Rooms) run(c *client, lr *cachedRoom, done chan struct{}) {
 	defer close(done)
 	defer r.sockets.Done()
-	defer r.live.release(lr)
+	defer r.cache.release(lr)
 	defer r.cfg.Observer.SocketClosed()
-	defer r.leave(c)
+	defer r.unregister(c)
 	defer c.finish()
 	defer r.endSocket(c)
 	c.start()
@@ -114,7 +114,7 @@ func aside(fn func()) {
 // open loads the room's history, registers the socket with the hub and
 // writes the catch-up. It returns a nil client when the socket never
 // joined, and the client with an error when the catch-up failed.
-func (r *Rooms) open(conn Conn, p Peer, lr *liveRoom) (*client, error) {
+func (r *Rooms) open(conn Conn, p Peer, lr *cachedRoom) (*client, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	err := lr.history.load(ctx, r.store, p.Room.ID)
 	cancel()
@@ -137,7 +137,7 @@ func (r *Rooms) open(conn Conn, p Peer, lr *liveRoom) (*client, error) {
 	return c, r.catchUp(conn, c, p.ShownThrough)
 }
 
-func (r *Rooms) leave(c *client) {
+func (r *Rooms) unregister(c *client) {
 	select {
 	case r.hub.unregister <- c:
 	case <-r.hub.done:
