@@ -112,9 +112,9 @@ func (r *Rooms) heardPerson(from string, roomID int64, u parley.User, arrived bo
 		}
 		in := cl.heard(from, time.Now())
 		if arrived {
-			cl.remoteJoin(h, in, roomID, u)
+			cl.remoteJoin(in, roomID, u)
 		} else {
-			cl.remoteLeave(h, in, roomID, u.ID)
+			cl.remoteLeave(in, roomID, u.ID)
 		}
 	})
 	return true

@@ -122,7 +122,7 @@ func (h *hub) add(c *client) {
 	if r == nil {
 		r = newHubRoom(c.roomID())
 		h.rooms[r.id] = r
-		h.link.fill(h, r)
+		h.fillRemotes(r)
 	}
 	r.pacing.writers = &c.room.writers
 	// arrived is the person's arrival in the room, on any instance; their
@@ -213,29 +213,6 @@ func (h *hub) closeWhere(match func(*client) bool, last func(i18n.Lang) ([]byte,
 	}
 }
 
-// changed records an arrival or departure in a room and schedules the
-// room's flush: after PresenceQuiet without further change in the room, or
-// PresenceMaxDelay after its first unannounced change, whichever is first.
-func (h *hub) changed(r *hubRoom, e presenceEvent) {
-	r.events = append(r.events, e)
-	h.touch(r)
-}
-
-// touch schedules a room's flush as changed does, for a change that
-// announces nobody.
-func (h *hub) touch(r *hubRoom) {
-	now := time.Now()
-	if r.pendingSince.IsZero() {
-		r.pendingSince = now
-		h.dirty[r] = struct{}{}
-	}
-	r.due = now.Add(h.cfg.PresenceQuiet)
-	if last := r.pendingSince.Add(h.cfg.PresenceMaxDelay); last.Before(r.due) {
-		r.due = last
-	}
-	h.schedule(r.due)
-}
-
 // schedule makes the flush timer fire by due.
 func (h *hub) schedule(due time.Time) {
 	if !h.timerDue.IsZero() && !due.Before(h.timerDue) {
@@ -266,78 +243,6 @@ func (h *hub) runDue() {
 	for r := range h.dirty {
 		h.schedule(r.due)
 	}
-}
-
-// flush sends a room's notices to its sockets and brings each socket's
-// count and online list up to date, each fragment rendered once per
-// language present. A room left empty is forgotten.
-func (h *hub) flush(r *hubRoom, now time.Time) {
-	events := r.events
-	r.events, r.pendingSince = nil, time.Time{}
-	if len(r.clients) == 0 {
-		if h.rooms[r.id] == r {
-			delete(h.rooms, r.id)
-		}
-		r.pacing.held = nil
-		delete(h.holding, r)
-		return
-	}
-	// Messages held for the room go first, so that a notice never
-	// overtakes them.
-	h.releaseHeld(r, now)
-	var summary []Notice
-	if len(events) > 0 {
-		summary = summarize(events, now)
-	}
-	notices := make(map[i18n.Lang]*fragment)
-	r.advance()
-	for c := range r.clients {
-		lang := c.locale.Lang
-		if summary != nil {
-			pm, ok := notices[lang]
-			if !ok {
-				pm = h.prepare(h.render.Notices(lang, summary))
-				notices[lang] = pm
-			}
-			if pm != nil {
-				h.pushOrDrop(c, frame{pm: pm})
-			}
-		}
-		h.bringUp(c, r)
-	}
-}
-
-// bringUp offers a socket what its page lacks of the room's presence as
-// of the last flush: the last change alone when the page shows the list
-// just before it, else the whole count and list (a socket that has just
-// opened, or one whose writer has fallen several changes behind).
-func (h *hub) bringUp(c *client, r *hubRoom) {
-	if c.presenceGen == r.gen {
-		return
-	}
-	lang := c.locale.Lang
-	if c.presenceGen > 0 && c.presenceGen == r.gen-1 {
-		if pm := h.presenceChangeIn(r, lang); pm != nil && c.offerPresenceChange(pm, r.changeParts()) {
-			c.presenceGen = r.gen
-			return
-		}
-	}
-	if pm := h.presenceIn(r, lang); pm != nil {
-		c.offerWholePresence(pm)
-		c.presenceGen = r.gen
-	}
-}
-
-// presenceIn is the room's whole presence as of its last flush in lang,
-// rendered the first time a socket of that language needs it.
-func (h *hub) presenceIn(r *hubRoom, lang i18n.Lang) *fragment {
-	return h.prepareOnce(&r.wholes, lang, func() ([]byte, error) { return h.render.Presence(lang, r.shown) })
-}
-
-// presenceChangeIn is the room's last presence change in lang, rendered
-// the first time a socket of that language needs it.
-func (h *hub) presenceChangeIn(r *hubRoom, lang i18n.Lang) *fragment {
-	return h.prepareOnce(&r.changes, lang, func() ([]byte, error) { return h.render.PresenceChanged(lang, r.change) })
 }
 
 // prepareOnce returns the fragment kept in rendered for lang, preparing
@@ -379,17 +284,4 @@ func (h *hub) toEverySocket(pms map[i18n.Lang]*fragment) {
 			h.pushOrDrop(c, frame{pm: pm})
 		}
 	}
-}
-
-// view returns a room's presence: the hub's own when it has sockets
-// there, else one made of the other instances' people, or nil (hub).
-func (h *hub) view(roomID int64) *hubRoom {
-	if r := h.rooms[roomID]; r != nil || h.link == nil {
-		return r
-	}
-	r := newHubRoom(roomID)
-	if !h.link.addRemotes(r) {
-		return nil
-	}
-	return r
 }

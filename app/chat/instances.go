@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"strings"
 	"time"
 
 	"github.com/parleychat/parley/app/parley"
@@ -22,11 +21,10 @@ func (cl *link) Receive(e Event) {
 		return // our own, should the bus echo it
 	}
 	if ch, ok := e.Body.(parley.Change); ok {
-		cl.rooms.apply(e.From, ch)
+		cl.chat.applyHeard(e.From, ch)
 		return
 	}
-	h := cl.rooms.hub
-	h.call(func() { cl.signal(h, e, time.Now()) })
+	cl.chat.call(func() { cl.signal(e, time.Now()) })
 }
 
 // heard records that another instance spoke, and returns what this
@@ -45,9 +43,9 @@ func (cl *link) heard(from string, now time.Time) *instance {
 }
 
 // signal changes the hub's state after another instance's signal (hub).
-func (cl *link) signal(h *hub, e Event, now time.Time) {
+func (cl *link) signal(e Event, now time.Time) {
 	if _, ok := e.Body.(Goodbye); ok {
-		cl.forget(h, e.From)
+		cl.forget(e.From)
 		return
 	}
 	in := cl.heard(e.From, now)
@@ -56,20 +54,20 @@ func (cl *link) signal(h *hub, e Event, now time.Time) {
 		for roomID, people := range in.rooms {
 			for userID := range people {
 				if !hasUser(b.Rooms[roomID], userID) {
-					cl.remoteLeave(h, in, roomID, userID)
+					cl.remoteLeave(in, roomID, userID)
 				}
 			}
 		}
 		for roomID, users := range b.Rooms {
 			for _, u := range users {
-				cl.remoteJoin(h, in, roomID, u)
+				cl.remoteJoin(in, roomID, u)
 			}
 		}
 	case CloseSockets:
 		if b.SessionKey != "" {
-			h.closeSession(b.SessionKey)
+			cl.chat.closeSession(b.SessionKey)
 		} else if b.UserID != 0 {
-			h.closeUser(b.UserID)
+			cl.chat.closeUser(b.UserID)
 		}
 	}
 }
@@ -86,14 +84,14 @@ func hasUser(users []parley.User, id int64) bool {
 // expire drops the instances silent for longer than InstanceTimeout,
 // unless this instance's own link is down: then silence proves nothing,
 // and LinkUp gives everyone a fresh InstanceTimeout to speak again (hub).
-func (cl *link) expire(h *hub, now time.Time) {
+func (cl *link) expire(now time.Time) {
 	if cl.down {
 		return
 	}
 	for id, in := range cl.instances {
 		if now.Sub(in.seen) > cl.cfg.InstanceTimeout {
 			cl.log.Info("chat: instance went silent; dropping its people", "silent_instance", id)
-			cl.forget(h, id)
+			cl.forget(id)
 			// It may have died between storing a message and sending it.
 			cl.requestResync()
 		}
@@ -101,21 +99,21 @@ func (cl *link) expire(h *hub, now time.Time) {
 }
 
 // forget forgets an instance and its people (hub).
-func (cl *link) forget(h *hub, id string) {
+func (cl *link) forget(id string) {
 	in := cl.instances[id]
 	if in == nil {
 		return
 	}
 	for roomID, people := range in.rooms {
 		for userID := range people {
-			cl.remoteLeave(h, in, roomID, userID)
+			cl.remoteLeave(in, roomID, userID)
 		}
 	}
 	delete(cl.instances, id)
 }
 
 // remoteJoin records that u has a socket of the room on in (hub).
-func (cl *link) remoteJoin(h *hub, in *instance, roomID int64, u parley.User) {
+func (cl *link) remoteJoin(in *instance, roomID int64, u parley.User) {
 	people := in.rooms[roomID]
 	if people == nil {
 		people = make(map[int64]parley.User)
@@ -125,21 +123,12 @@ func (cl *link) remoteJoin(h *hub, in *instance, roomID int64, u parley.User) {
 		return
 	}
 	people[u.ID] = u
-	r := h.rooms[roomID]
-	if r == nil {
-		return // nobody here to tell; fill adds them when someone comes
-	}
-	if p := r.people[u.ID]; p != nil {
-		p.remotes++
-		return
-	}
-	r.people[u.ID] = &person{user: u, sortKey: strings.ToLower(u.DisplayName), remotes: 1}
-	h.changed(r, presenceEvent{name: u.NoticeName(), joined: true})
+	cl.chat.remoteArrived(roomID, u)
 }
 
 // remoteLeave records that the user has no socket of the room on in any
 // more (hub).
-func (cl *link) remoteLeave(h *hub, in *instance, roomID, userID int64) {
+func (cl *link) remoteLeave(in *instance, roomID, userID int64) {
 	people := in.rooms[roomID]
 	if _, ok := people[userID]; !ok {
 		return
@@ -148,57 +137,29 @@ func (cl *link) remoteLeave(h *hub, in *instance, roomID, userID int64) {
 	if len(people) == 0 {
 		delete(in.rooms, roomID)
 	}
-	r := h.rooms[roomID]
-	if r == nil {
-		return
-	}
-	p := r.people[userID]
-	if p == nil {
-		return
-	}
-	if p.remotes--; p.remotes > 0 || p.sockets > 0 {
-		return
-	}
-	delete(r.people, userID)
-	h.changed(r, presenceEvent{name: p.user.NoticeName(), joined: false})
+	cl.chat.remoteLeft(roomID, userID)
 }
 
-// fill adds the other instances' people to a room that has just got its
-// first socket here, without notices: they were there before (hub).
-func (cl *link) fill(h *hub, r *hubRoom) {
-	if cl == nil || !cl.addRemotes(r) {
-		return
-	}
-	h.touch(r)
-}
-
-// addRemotes adds the other instances' people of r's room to r and
-// reports whether there were any.
-func (cl *link) addRemotes(r *hubRoom) bool {
-	added := false
+// eachRemote calls f with each person the other instances have in the
+// room, once for each instance that has them (hub).
+func (cl *link) eachRemote(roomID int64, f func(u parley.User)) {
 	for _, in := range cl.instances {
-		for _, u := range in.rooms[r.id] {
-			added = true
-			if p := r.people[u.ID]; p != nil {
-				p.remotes++
-				continue
-			}
-			r.people[u.ID] = &person{user: u, sortKey: strings.ToLower(u.DisplayName), remotes: 1}
+		for _, u := range in.rooms[roomID] {
+			f(u)
 		}
 	}
-	return added
 }
 
 // countRemoteRooms adds to counts the rooms that have people only on
 // other instances (hub).
-func (cl *link) countRemoteRooms(counts map[int64]int, local map[int64]*hubRoom) {
+func (cl *link) countRemoteRooms(counts map[int64]int, isLocal func(roomID int64) bool) {
 	if cl == nil {
 		return
 	}
 	seen := make(map[int64]map[int64]struct{})
 	for _, in := range cl.instances {
 		for roomID, people := range in.rooms {
-			if local[roomID] != nil {
+			if isLocal(roomID) {
 				continue
 			}
 			if seen[roomID] == nil {

@@ -47,14 +47,42 @@ const maxQueued = 4096
 // flushTimeout bounds the wait for the goodbye to leave on Close.
 const flushTimeout = time.Second
 
+// linkedChat is all the link asks of the chat of this instance. The
+// methods marked (hub) belong to the hub goroutine: the link calls them
+// inside call.
+type linkedChat interface {
+	// call runs f on the hub goroutine and waits for it; it reports false,
+	// without running f, once the hub has stopped.
+	call(f func()) bool
+	// applyHeard takes a change of a room heard from the instance from
+	// the one way in that this instance's own changes take.
+	applyHeard(from string, ch parley.Change)
+	// resyncAll brings the rooms in memory back in line with the store,
+	// stopping early once stop is closed.
+	resyncAll(stop <-chan struct{})
+	// localPeople is everyone with a socket here, by room ID (hub).
+	localPeople() map[int64][]parley.User
+	// remoteArrived counts u in the room on one more other instance, and
+	// remoteLeft on one fewer (hub).
+	remoteArrived(roomID int64, u parley.User)
+	remoteLeft(roomID, userID int64)
+	// closeSession and closeUser close every socket here of a session
+	// that has ended, or of a banned user (hub).
+	closeSession(sessionKey string)
+	closeUser(userID int64)
+	// toEverySocket gives every socket here a fragment in its language (hub).
+	toEverySocket(pms map[i18n.Lang]*fragment)
+}
+
 // link is the chat's side of the bus: it announces this instance's
 // people, keeps the other instances' people, and feeds both into the
-// hub's presence. Its fields marked "hub" belong to the hub goroutine.
+// hub's presence, through linkedChat. Its fields marked "hub" belong to
+// the hub goroutine.
 type link struct {
-	rooms *Rooms
-	bus   Bus
-	cfg   ClusterConfig
-	log   *slog.Logger
+	chat linkedChat
+	bus  Bus
+	cfg  ClusterConfig
+	log  *slog.Logger
 	// paused and resumed are the link notices, rendered once per language.
 	paused, resumed map[i18n.Lang]*fragment
 
@@ -105,7 +133,7 @@ func (cl *link) run() {
 			} else {
 				cl.transmit(Event{Body: Heartbeat{}})
 			}
-			cl.rooms.hub.call(func() { cl.expire(cl.rooms.hub, now) })
+			cl.chat.call(func() { cl.expire(now) })
 			cl.transmitQueued()
 		case <-cl.stop:
 			cl.transmitQueued()
@@ -148,7 +176,7 @@ func (cl *link) resyncLoop() {
 		case <-cl.stop:
 			return
 		case <-cl.resyncs:
-			cl.rooms.resyncAll(cl.stop)
+			cl.chat.resyncAll(cl.stop)
 		}
 	}
 }
@@ -211,16 +239,8 @@ func (cl *link) transmitQueued() {
 // snapshot queues everyone with a socket here, room by room, behind the
 // changes already queued.
 func (cl *link) snapshot() {
-	h := cl.rooms.hub
-	h.call(func() {
-		rooms := make(map[int64][]parley.User)
-		for id, r := range h.rooms {
-			for _, p := range r.people {
-				if p.sockets > 0 {
-					rooms[id] = append(rooms[id], p.user)
-				}
-			}
-		}
+	cl.chat.call(func() {
+		rooms := cl.chat.localPeople()
 		cl.mu.Lock()
 		cl.overflow = false
 		cl.mu.Unlock()
@@ -245,13 +265,12 @@ func (cl *link) announce(roomID int64, u parley.User, joined bool) {
 // instances are paused. It implements BusHandler.
 func (cl *link) LinkDown(err error) {
 	cl.log.Warn("chat: lost the link to other instances; serving this instance's sockets only", "err", err)
-	h := cl.rooms.hub
-	h.call(func() {
+	cl.chat.call(func() {
 		if cl.down {
 			return
 		}
 		cl.down = true
-		h.toEverySocket(cl.paused)
+		cl.chat.toEverySocket(cl.paused)
 	})
 }
 
@@ -263,8 +282,7 @@ func (cl *link) LinkDown(err error) {
 // across. It implements BusHandler.
 func (cl *link) LinkUp() {
 	cl.log.Info("chat: link to other instances is back")
-	h := cl.rooms.hub
-	h.call(func() {
+	cl.chat.call(func() {
 		if !cl.down {
 			return
 		}
@@ -273,7 +291,7 @@ func (cl *link) LinkUp() {
 		for _, in := range cl.instances {
 			in.seen = now
 		}
-		h.toEverySocket(cl.resumed)
+		cl.chat.toEverySocket(cl.resumed)
 	})
 	cl.snapshot()
 	cl.requestResync()

@@ -159,3 +159,181 @@ func comparePeople(a, b *person) int {
 		cmp.Compare(a.user.ID, b.user.ID),
 	)
 }
+
+// changed records an arrival or departure in a room and schedules the
+// room's flush: after PresenceQuiet without further change in the room, or
+// PresenceMaxDelay after its first unannounced change, whichever is first.
+func (h *hub) changed(r *hubRoom, e presenceEvent) {
+	r.events = append(r.events, e)
+	h.touch(r)
+}
+
+// touch schedules a room's flush as changed does, for a change that
+// announces nobody.
+func (h *hub) touch(r *hubRoom) {
+	now := time.Now()
+	if r.pendingSince.IsZero() {
+		r.pendingSince = now
+		h.dirty[r] = struct{}{}
+	}
+	r.due = now.Add(h.cfg.PresenceQuiet)
+	if last := r.pendingSince.Add(h.cfg.PresenceMaxDelay); last.Before(r.due) {
+		r.due = last
+	}
+	h.schedule(r.due)
+}
+
+// flush sends a room's notices to its sockets and brings each socket's
+// count and online list up to date, each fragment rendered once per
+// language present. A room left empty is forgotten.
+func (h *hub) flush(r *hubRoom, now time.Time) {
+	events := r.events
+	r.events, r.pendingSince = nil, time.Time{}
+	if len(r.clients) == 0 {
+		if h.rooms[r.id] == r {
+			delete(h.rooms, r.id)
+		}
+		r.pacing.held = nil
+		delete(h.holding, r)
+		return
+	}
+	// Messages held for the room go first, so that a notice never
+	// overtakes them.
+	h.releaseHeld(r, now)
+	var summary []Notice
+	if len(events) > 0 {
+		summary = summarize(events, now)
+	}
+	notices := make(map[i18n.Lang]*fragment)
+	r.advance()
+	for c := range r.clients {
+		lang := c.locale.Lang
+		if summary != nil {
+			pm, ok := notices[lang]
+			if !ok {
+				pm = h.prepare(h.render.Notices(lang, summary))
+				notices[lang] = pm
+			}
+			if pm != nil {
+				h.pushOrDrop(c, frame{pm: pm})
+			}
+		}
+		h.bringUp(c, r)
+	}
+}
+
+// bringUp offers a socket what its page lacks of the room's presence as
+// of the last flush: the last change alone when the page shows the list
+// just before it, else the whole count and list (a socket that has just
+// opened, or one whose writer has fallen several changes behind).
+func (h *hub) bringUp(c *client, r *hubRoom) {
+	if c.presenceGen == r.gen {
+		return
+	}
+	lang := c.locale.Lang
+	if c.presenceGen > 0 && c.presenceGen == r.gen-1 {
+		if pm := h.presenceChangeIn(r, lang); pm != nil && c.offerPresenceChange(pm, r.changeParts()) {
+			c.presenceGen = r.gen
+			return
+		}
+	}
+	if pm := h.presenceIn(r, lang); pm != nil {
+		c.offerWholePresence(pm)
+		c.presenceGen = r.gen
+	}
+}
+
+// presenceIn is the room's whole presence as of its last flush in lang,
+// rendered the first time a socket of that language needs it.
+func (h *hub) presenceIn(r *hubRoom, lang i18n.Lang) *fragment {
+	return h.prepareOnce(&r.wholes, lang, func() ([]byte, error) { return h.render.Presence(lang, r.shown) })
+}
+
+// presenceChangeIn is the room's last presence change in lang, rendered
+// the first time a socket of that language needs it.
+func (h *hub) presenceChangeIn(r *hubRoom, lang i18n.Lang) *fragment {
+	return h.prepareOnce(&r.changes, lang, func() ([]byte, error) { return h.render.PresenceChanged(lang, r.change) })
+}
+
+// view returns a room's presence: the hub's own when it has sockets
+// there, else one made of the other instances' people, or nil (hub).
+func (h *hub) view(roomID int64) *hubRoom {
+	if r := h.rooms[roomID]; r != nil || h.link == nil {
+		return r
+	}
+	r := newHubRoom(roomID)
+	if !h.addRemotes(r) {
+		return nil
+	}
+	return r
+}
+
+// localPeople is everyone with a socket here, by room ID.
+func (h *hub) localPeople() map[int64][]parley.User {
+	rooms := make(map[int64][]parley.User)
+	for id, r := range h.rooms {
+		for _, p := range r.people {
+			if p.sockets > 0 {
+				rooms[id] = append(rooms[id], p.user)
+			}
+		}
+	}
+	return rooms
+}
+
+// remoteArrived records that u has a socket of the room on one more
+// other instance.
+func (h *hub) remoteArrived(roomID int64, u parley.User) {
+	r := h.rooms[roomID]
+	if r == nil {
+		return // nobody here to tell; fillRemotes adds them when someone comes
+	}
+	if p := r.people[u.ID]; p != nil {
+		p.remotes++
+		return
+	}
+	r.people[u.ID] = &person{user: u, sortKey: strings.ToLower(u.DisplayName), remotes: 1}
+	h.changed(r, presenceEvent{name: u.NoticeName(), joined: true})
+}
+
+// remoteLeft records that the user has a socket of the room on one other
+// instance fewer.
+func (h *hub) remoteLeft(roomID, userID int64) {
+	r := h.rooms[roomID]
+	if r == nil {
+		return
+	}
+	p := r.people[userID]
+	if p == nil {
+		return
+	}
+	if p.remotes--; p.remotes > 0 || p.sockets > 0 {
+		return
+	}
+	delete(r.people, userID)
+	h.changed(r, presenceEvent{name: p.user.NoticeName(), joined: false})
+}
+
+// fillRemotes adds the other instances' people to a room that has just
+// got its first socket here, without notices: they were there before.
+func (h *hub) fillRemotes(r *hubRoom) {
+	if h.link == nil || !h.addRemotes(r) {
+		return
+	}
+	h.touch(r)
+}
+
+// addRemotes adds the other instances' people of r's room to r and
+// reports whether there were any.
+func (h *hub) addRemotes(r *hubRoom) bool {
+	added := false
+	h.link.eachRemote(r.id, func(u parley.User) {
+		added = true
+		if p := r.people[u.ID]; p != nil {
+			p.remotes++
+			return
+		}
+		r.people[u.ID] = &person{user: u, sortKey: strings.ToLower(u.DisplayName), remotes: 1}
+	})
+	return added
+}

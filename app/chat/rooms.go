@@ -242,7 +242,7 @@ func (r *Rooms) OnlineByRoom() map[int64]int {
 				counts[id] = n
 			}
 		}
-		r.hub.link.countRemoteRooms(counts, r.hub.rooms)
+		r.hub.link.countRemoteRooms(counts, func(id int64) bool { return r.hub.rooms[id] != nil })
 	})
 	return counts
 }
@@ -303,7 +303,7 @@ func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
 		cfg.Instance = hex.EncodeToString(b)
 	}
 	cl := &link{
-		rooms:     r,
+		chat:      linkPort{hub: r.hub, rooms: r},
 		bus:       bus,
 		cfg:       cfg,
 		log:       r.log.With("instance", cfg.Instance),
@@ -337,3 +337,14 @@ func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
 	go cl.resyncLoop()
 	return nil
 }
+
+// linkPort is the chat as its link sees it (linkedChat): the hub, and
+// the rooms' one way in and resync.
+type linkPort struct {
+	*hub
+	rooms *Rooms
+}
+
+func (p linkPort) applyHeard(from string, ch parley.Change) { p.rooms.apply(from, ch) }
+
+func (p linkPort) resyncAll(stop <-chan struct{}) { p.rooms.resyncAll(stop) }
