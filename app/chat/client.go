@@ -2,19 +2,16 @@ package chat
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
-// client is one open socket: one tab of one signed-in person, in one room.
-//
-// Its writer goroutine exists only while the socket has something to
-// write: the hub and the socket's reader leave frames under mu, and the
-// first one to find no writer running starts one, which writes until
-// nothing is left and then ends. An idle socket thus holds one goroutine,
-// its reader, and no queue. There is never more than one writer.
+// client is one open socket: one tab of one signed-in person, in one
+// room. Who and where it is are its own; what waits to be written to it,
+// and its writer, are its outbox, which knows no rooms.
 type client struct {
 	user       parley.User
 	sessionKey string
@@ -30,10 +27,25 @@ type client struct {
 	// presenceGen is the generation of the room's presence last offered
 	// to this socket, 0 for none (hub goroutine only).
 	presenceGen int64
+
+	outbox
+}
+
+// outbox is what waits to be written to one socket, and its writer.
+//
+// Its writer goroutine exists only while the socket has something to
+// write: the hub and the socket's reader leave frames under mu, and the
+// first one to find no writer running starts one, which writes until
+// nothing is left and then ends. An idle socket thus holds one goroutine,
+// its reader, and no queue. There is never more than one writer.
+type outbox struct {
 	// caughtUp is the room history's count of messages added when the
 	// catch-up read it (see history.added): the page shows every message
 	// added up to it (set before the first writer starts).
 	caughtUp uint64
+	// roomWriters counts the writers running among the sockets of the
+	// socket's room: the hub's pacing of the room reads it.
+	roomWriters *atomic.Int32
 
 	// queueSize is how many pushes may wait for the writer to take them;
 	// one more and the socket is dropped.
@@ -100,9 +112,12 @@ func newClient(p Peer, room *cachedRoom, conn Conn, cfg *Config) *client {
 		access:     parley.AccessTo(p.User, p.Room),
 		locale:     p.Locale,
 		room:       room,
-		queueSize:  cfg.SendQueueSize,
-		conn:       conn,
-		cfg:        cfg,
+		outbox: outbox{
+			roomWriters: &room.writers,
+			queueSize:   cfg.SendQueueSize,
+			conn:        conn,
+			cfg:         cfg,
+		},
 	}
 }
 
@@ -115,75 +130,75 @@ func (c *client) roomID() int64 { return c.room.room.ID }
 // queueSize full batches. A push is one message, or a busy room's batch
 // of them: a socket is as far behind as the writes it owes, not the
 // messages.
-func (c *client) push(fs ...frame) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done {
+func (o *outbox) push(fs ...frame) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done {
 		return true // gone: nobody reads it any more
 	}
-	if c.untaken >= c.queueSize || len(c.queue) >= c.queueSize*maxBatch {
+	if o.untaken >= o.queueSize || len(o.queue) >= o.queueSize*maxBatch {
 		return false
 	}
-	c.queue = append(c.queue, fs...)
-	c.untaken++
-	c.wake()
+	o.queue = append(o.queue, fs...)
+	o.untaken++
+	o.wake()
 	return true
 }
 
 // offerWholePresence replaces every unwritten presence update with pm,
 // the whole count and list.
-func (c *client) offerWholePresence(pm *fragment) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	clear(c.presence)
-	c.presence = append(c.presence[:0], presenceUpdate{pm: pm, parts: partCount | partMore | partList})
-	c.wake()
+func (o *outbox) offerWholePresence(pm *fragment) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	clear(o.presence)
+	o.presence = append(o.presence[:0], presenceUpdate{pm: pm, parts: partCount | partMore | partList})
+	o.wake()
 }
 
 // offerPresenceChange queues a presence change that swaps parts. It
 // reports false, queueing nothing, when maxPresenceUpdates wait already:
 // the socket then needs the whole list instead.
-func (c *client) offerPresenceChange(pm *fragment, parts presenceParts) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if n := len(c.presence); n > 0 {
+func (o *outbox) offerPresenceChange(pm *fragment, parts presenceParts) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if n := len(o.presence); n > 0 {
 		// A change of the count and "and N more" alone makes the one
 		// before it useless when it swaps all that one swaps.
-		if last := c.presence[n-1].parts; parts&partList == 0 && last&partList == 0 && parts&last == last {
-			c.presence[n-1] = presenceUpdate{pm: pm, parts: parts}
-			c.wake()
+		if last := o.presence[n-1].parts; parts&partList == 0 && last&partList == 0 && parts&last == last {
+			o.presence[n-1] = presenceUpdate{pm: pm, parts: parts}
+			o.wake()
 			return true
 		}
 		if n >= maxPresenceUpdates {
 			return false
 		}
 	}
-	c.presence = append(c.presence, presenceUpdate{pm: pm, parts: parts})
-	c.wake()
+	o.presence = append(o.presence, presenceUpdate{pm: pm, parts: parts})
+	o.wake()
 	return true
 }
 
 // close asks the writer to close the socket with code; the first request wins.
-func (c *client) close(code int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closeCode == 0 {
-		c.closeCode = code
+func (o *outbox) close(code int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closeCode == 0 {
+		o.closeCode = code
 	}
-	c.wake()
+	o.wake()
 }
 
 // reply offers a fragment to this socket only (an error, a fresh form),
 // replacing one not written yet: both swap the same elements, so the
 // latest is all the page needs.
-func (c *client) reply(pm *fragment) {
+func (o *outbox) reply(pm *fragment) {
 	if pm == nil {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.answer = pm
-	c.wake()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.answer = pm
+	o.wake()
 }
 
 // maxBatch bounds the fragments written as one websocket message, so that
@@ -191,16 +206,16 @@ func (c *client) reply(pm *fragment) {
 const maxBatch = 64
 
 // take appends what waits for the socket to frags, up to maxBatch
-// fragments (c.mu held): the queue in order, up to and including a frame
+// fragments (o.mu held): the queue in order, up to and including a frame
 // that closes the socket (its code is returned), then the answer and the
 // presence updates. A burst thus costs the socket one write.
-func (c *client) take(frags []*fragment) (_ []*fragment, closeCode int) {
-	c.untaken = 0
+func (o *outbox) take(frags []*fragment) (_ []*fragment, closeCode int) {
+	o.untaken = 0
 	n := 0
-	for n < len(c.queue) && len(frags) < maxBatch && closeCode == 0 {
-		f := c.queue[n]
+	for n < len(o.queue) && len(frags) < maxBatch && closeCode == 0 {
+		f := o.queue[n]
 		n++
-		if f.added != 0 && f.added <= c.caughtUp {
+		if f.added != 0 && f.added <= o.caughtUp {
 			continue // the catch-up already showed it
 		}
 		if f.pm != nil {
@@ -208,28 +223,28 @@ func (c *client) take(frags []*fragment) (_ []*fragment, closeCode int) {
 		}
 		closeCode = f.closeCode
 	}
-	rest := copy(c.queue, c.queue[n:])
-	clear(c.queue[rest:])
-	c.queue = c.queue[:rest]
-	if rest == 0 && cap(c.queue) > keptQueue {
-		c.queue = nil
+	rest := copy(o.queue, o.queue[n:])
+	clear(o.queue[rest:])
+	o.queue = o.queue[:rest]
+	if rest == 0 && cap(o.queue) > keptQueue {
+		o.queue = nil
 	}
 	if closeCode != 0 {
 		return frags, closeCode
 	}
-	if c.answer != nil && len(frags) < maxBatch {
-		frags = append(frags, c.answer)
-		c.answer = nil
+	if o.answer != nil && len(frags) < maxBatch {
+		frags = append(frags, o.answer)
+		o.answer = nil
 	}
-	n = min(len(c.presence), maxBatch-len(frags))
-	for _, u := range c.presence[:n] {
+	n = min(len(o.presence), maxBatch-len(frags))
+	for _, u := range o.presence[:n] {
 		frags = append(frags, u.pm)
 	}
-	rest = copy(c.presence, c.presence[n:])
-	clear(c.presence[rest:])
-	c.presence = c.presence[:rest]
+	rest = copy(o.presence, o.presence[n:])
+	clear(o.presence[rest:])
+	o.presence = o.presence[:rest]
 	if rest == 0 {
-		c.presence = nil
+		o.presence = nil
 	}
 	return frags, 0
 }

@@ -124,7 +124,7 @@ func (h *hub) add(c *client) {
 		h.rooms[r.id] = r
 		h.fillRemotes(r)
 	}
-	r.pacing.writers = &c.room.writers
+	r.pacing.writers = c.roomWriters
 	// arrived is the person's arrival in the room, on any instance; their
 	// first socket of the room here is only that when they are nowhere else.
 	arrived := r.add(c)

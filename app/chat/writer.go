@@ -7,126 +7,126 @@ import (
 )
 
 // wake starts a writer when there is none and the socket may be written
-// to (c.mu held).
-func (c *client) wake() {
-	if c.writing || !c.ready || c.done {
+// to (o.mu held).
+func (o *outbox) wake() {
+	if o.writing || !o.ready || o.done {
 		return
 	}
-	c.writing = true
-	c.writers.Add(1)
-	c.room.writers.Add(1)
-	go c.writeOut()
+	o.writing = true
+	o.writers.Add(1)
+	o.roomWriters.Add(1)
+	go o.writeOut()
 }
 
 // start lets writers run once the catch-up is written, and pings the
 // socket every PingInterval.
-func (c *client) start() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ready = true
-	c.pingTimer = time.AfterFunc(c.cfg.PingInterval, c.askPing)
-	if len(c.queue) > 0 || c.answer != nil || len(c.presence) > 0 || c.closeCode != 0 {
-		c.wake()
+func (o *outbox) start() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.ready = true
+	o.pingTimer = time.AfterFunc(o.cfg.PingInterval, o.askPing)
+	if len(o.queue) > 0 || o.answer != nil || len(o.presence) > 0 || o.closeCode != 0 {
+		o.wake()
 	}
 }
 
 // askPing runs on the ping timer: the writer sends the ping, so that the
 // socket keeps one writer.
-func (c *client) askPing() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done {
+func (o *outbox) askPing() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done {
 		return
 	}
-	c.pingDue = true
-	c.wake()
-	c.pingTimer.Reset(c.cfg.PingInterval)
+	o.pingDue = true
+	o.wake()
+	o.pingTimer.Reset(o.cfg.PingInterval)
 }
 
 // finish ends the socket once its reader has stopped: no writer starts
 // again, the connection is closed (which ends a write in progress), and
 // finish returns once the last writer has.
-func (c *client) finish() {
-	c.mu.Lock()
-	c.done = true
-	c.queue, c.untaken, c.answer, c.presence = nil, 0, nil, nil
-	if c.pingTimer != nil {
-		c.pingTimer.Stop()
+func (o *outbox) finish() {
+	o.mu.Lock()
+	o.done = true
+	o.queue, o.untaken, o.answer, o.presence = nil, 0, nil, nil
+	if o.pingTimer != nil {
+		o.pingTimer.Stop()
 	}
-	c.mu.Unlock()
-	_ = c.conn.Close()
-	c.writers.Wait()
+	o.mu.Unlock()
+	_ = o.conn.Close()
+	o.writers.Wait()
 }
 
-// end marks the socket done and its writer gone (c.mu held): nothing is
+// end marks the socket done and its writer gone (o.mu held): nothing is
 // written to it any more.
-func (c *client) end() {
-	c.done, c.writing = true, false
-	c.queue, c.untaken, c.answer, c.presence = nil, 0, nil, nil
+func (o *outbox) end() {
+	o.done, o.writing = true, false
+	o.queue, o.untaken, o.answer, o.presence = nil, 0, nil, nil
 }
 
 // writeOut is the socket's writer while it has something to write. It
 // ends when nothing is left, when a write fails, or when the socket is to
 // be closed; in the last two cases it closes the connection, so that the
 // reader stops too.
-func (c *client) writeOut() {
-	defer c.writers.Done()
-	defer c.room.writers.Add(-1)
+func (o *outbox) writeOut() {
+	defer o.writers.Done()
+	defer o.roomWriters.Add(-1)
 	// One array for the writer's life: batching allocates nothing.
 	var frags [maxBatch]*fragment
 	for {
-		c.mu.Lock()
-		if c.done {
-			c.writing = false
-			c.mu.Unlock()
+		o.mu.Lock()
+		if o.done {
+			o.writing = false
+			o.mu.Unlock()
 			return
 		}
-		if code := c.closeCode; code != 0 {
-			c.stopWith(code)
+		if code := o.closeCode; code != 0 {
+			o.stopWith(code)
 			return
 		}
-		ping := c.pingDue
-		c.pingDue = false
-		batch, closeCode := c.take(frags[:0])
+		ping := o.pingDue
+		o.pingDue = false
+		batch, closeCode := o.take(frags[:0])
 		if len(batch) == 0 && closeCode == 0 && !ping {
-			c.writing = false
-			c.mu.Unlock()
+			o.writing = false
+			o.mu.Unlock()
 			return
 		}
-		c.mu.Unlock()
+		o.mu.Unlock()
 
-		if ping && c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.WriteWait)) != nil {
-			c.fail()
+		if ping && o.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(o.cfg.WriteWait)) != nil {
+			o.fail()
 			return
 		}
-		if writeBatch(c.conn, *c.cfg, batch) != nil {
-			c.fail()
+		if writeBatch(o.conn, *o.cfg, batch) != nil {
+			o.fail()
 			return
 		}
 		clear(batch) // let the fragments go once written
 		if closeCode != 0 {
-			c.mu.Lock()
-			c.stopWith(closeCode)
+			o.mu.Lock()
+			o.stopWith(closeCode)
 			return
 		}
 	}
 }
 
 // stopWith ends the socket with a close frame with code, then closes the
-// connection, so that the reader stops too; c.mu is held and released.
-func (c *client) stopWith(code int) {
-	c.end()
-	c.mu.Unlock()
-	writeClose(c.conn, *c.cfg, code)
-	_ = c.conn.Close()
+// connection, so that the reader stops too; o.mu is held and released.
+func (o *outbox) stopWith(code int) {
+	o.end()
+	o.mu.Unlock()
+	writeClose(o.conn, *o.cfg, code)
+	_ = o.conn.Close()
 }
 
 // fail ends the socket after a failed write.
-func (c *client) fail() {
-	c.mu.Lock()
-	c.end()
-	c.mu.Unlock()
-	_ = c.conn.Close()
+func (o *outbox) fail() {
+	o.mu.Lock()
+	o.end()
+	o.mu.Unlock()
+	_ = o.conn.Close()
 }
 
 // writeBatch writes frags as one websocket message: one fragment as it was
