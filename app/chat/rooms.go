@@ -80,11 +80,6 @@ type Rooms struct {
 	sweeperDone  chan struct{}
 }
 
-// replies are the fragments that go to one socket, rendered once.
-type replies struct {
-	form, tooLong, tooFast, unreadable, binary, saveFailed, mayNotPost *fragment
-}
-
 // New starts the chat; Close ends it.
 func New(cfg Config, store Store, render Renderer, log *slog.Logger) (*Rooms, error) {
 	if cfg.Observer == nil {
@@ -107,54 +102,6 @@ func New(cfg Config, store Store, render Renderer, log *slog.Logger) (*Rooms, er
 	go r.hub.run()
 	go r.sweep()
 	return r, nil
-}
-
-func (r *Rooms) prepareReplies() error {
-	r.replies = make(map[i18n.Lang]replies, len(i18n.Langs))
-	for _, lang := range i18n.Langs {
-		reps, err := r.prepareRepliesIn(lang)
-		if err != nil {
-			return err
-		}
-		r.replies[lang] = reps
-	}
-	return nil
-}
-
-// repliesFor are the one-socket fragments in the socket's language.
-func (r *Rooms) repliesFor(c *client) replies {
-	if reps, ok := r.replies[c.locale.Lang]; ok {
-		return reps
-	}
-	return r.replies[i18n.English]
-}
-
-func (r *Rooms) prepareRepliesIn(lang i18n.Lang) (replies, error) {
-	var err error
-	prepare := func(html []byte, renderErr error) *fragment {
-		if err != nil {
-			return nil
-		}
-		if err = renderErr; err != nil {
-			return nil
-		}
-		pm, prepErr := newFragment(html)
-		err = prepErr
-		return pm
-	}
-	reps := replies{
-		form:       prepare(r.render.ChatForm(lang)),
-		tooLong:    prepare(r.render.Error(lang, parley.ErrMessageTooLong.Error())),
-		tooFast:    prepare(r.render.Error(lang, i18n.Msg("You are sending messages too fast. Wait a few seconds and try again."))),
-		unreadable: prepare(r.render.Error(lang, i18n.Msg("That message could not be read. Please send it again."))),
-		binary:     prepare(r.render.Error(lang, i18n.Msg("Only text messages are supported."))),
-		saveFailed: prepare(r.render.Error(lang, i18n.Msg("Your message could not be saved. Please try again."))),
-		mayNotPost: prepare(r.render.Error(lang, i18n.Msg("You cannot send messages in this room."))),
-	}
-	if err != nil {
-		return replies{}, fmt.Errorf("chat: render replies in %s: %w", lang, err)
-	}
-	return reps, nil
 }
 
 // sweep forgets, now and then, the last messages of rooms nobody uses.
