@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -127,7 +128,7 @@ func (r *Rooms) deliverMessage(m parley.Message) {
 			return
 		}
 	}
-	rf := delivery{roomID: m.RoomID, frame: frame{added: added}, message: &m}
+	rf := delivery{roomID: m.RoomID, frame: outbox.Frame{Added: added}, message: &m}
 	select {
 	case r.hub.deliveries <- rf:
 	case <-r.hub.done:
@@ -156,7 +157,7 @@ func (r *Rooms) deliverChange(ch parley.Change) {
 		return
 	}
 	select {
-	case r.hub.deliveries <- delivery{roomID: ch.Room(), frame: frame{pm: pm}}:
+	case r.hub.deliveries <- delivery{roomID: ch.Room(), frame: outbox.Frame{Fragment: pm}}:
 	case <-r.hub.done:
 	}
 }

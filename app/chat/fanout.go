@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
@@ -135,14 +136,14 @@ func (h *hub) releaseDue(now time.Time) {
 // rendered once per kind of reader, not once per socket.
 func (h *hub) handOut(r *hubRoom, frames []delivery, now time.Time) {
 	r.pacing.last = now
-	views := make([]map[messageView]*fragment, len(frames))
+	views := make([]map[messageView]*outbox.Fragment, len(frames))
 	for i := range views {
-		views[i] = make(map[messageView]*fragment)
+		views[i] = make(map[messageView]*outbox.Fragment)
 	}
 	for c := range r.clients {
 		batch := h.scratch[:0]
 		for i, rf := range frames {
-			if f := h.pick(rf, c, views[i]); f.pm != nil {
+			if f := h.pick(rf, c, views[i]); f.Fragment != nil {
 				batch = append(batch, f)
 			}
 		}
@@ -156,7 +157,7 @@ func (h *hub) handOut(r *hubRoom, frames []delivery, now time.Time) {
 // delivery is a frame for every socket of one room.
 type delivery struct {
 	roomID int64
-	frame  frame
+	frame  outbox.Frame
 	// message, when not nil, is a new message to render into frame.pm for
 	// each kind of reader (see messageView): its time is in the reader's
 	// zone, and its author and admins see its Delete control.
@@ -172,7 +173,7 @@ type messageView struct {
 
 // pick is the frame one socket of the room gets; views holds the message's
 // renderings so far, so that each is made once per fan-out.
-func (h *hub) pick(rf delivery, c *client, views map[messageView]*fragment) frame {
+func (h *hub) pick(rf delivery, c *client, views map[messageView]*outbox.Fragment) outbox.Frame {
 	if rf.message == nil {
 		return rf.frame
 	}
@@ -183,6 +184,6 @@ func (h *hub) pick(rf delivery, c *client, views map[messageView]*fragment) fram
 		views[v] = pm
 	}
 	f := rf.frame
-	f.pm = pm
+	f.Fragment = pm
 	return f
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
 )
 
@@ -37,7 +38,7 @@ type hub struct {
 	// holding are the rooms with frames held for their next fan-out.
 	holding map[*hubRoom]struct{}
 	// scratch is handOut's batch of one socket, kept between fan-outs.
-	scratch []frame
+	scratch []outbox.Frame
 	// link is the link to the other instances, which knows their people;
 	// nil when the chat runs alone.
 	link       *link
@@ -93,7 +94,7 @@ func (h *hub) run() {
 		case <-h.stop:
 			for _, r := range h.rooms {
 				for c := range r.clients {
-					c.close(closeRestart)
+					c.CloseWith(closeRestart)
 				}
 			}
 			return
@@ -124,7 +125,7 @@ func (h *hub) add(c *client) {
 		h.rooms[r.id] = r
 		h.fillRemotes(r)
 	}
-	r.pacing.writers = c.roomWriters
+	r.pacing.writers = &c.room.writers
 	// arrived is the person's arrival in the room, on any instance; their
 	// first socket of the room here is only that when they are nowhere else.
 	arrived := r.add(c)
@@ -167,13 +168,13 @@ func (h *hub) remove(c *client) {
 // drop closes a socket that cannot keep up, without waiting for it.
 func (h *hub) drop(c *client, code int) {
 	h.remove(c)
-	c.close(code)
+	c.CloseWith(code)
 }
 
 // pushOrDrop hands frames to a socket, or drops the socket when its queue is
 // full: the hub never waits for a slow peer.
-func (h *hub) pushOrDrop(c *client, fs ...frame) {
-	if !c.push(fs...) {
+func (h *hub) pushOrDrop(c *client, fs ...outbox.Frame) {
+	if !c.Push(fs...) {
 		h.log.Info("chat: dropping slow socket", "user_id", c.user.ID, "room_id", c.roomID())
 		h.cfg.Observer.SocketDropped()
 		h.drop(c, closeTooSlow)
@@ -194,7 +195,7 @@ func (h *hub) closeUser(userID int64) {
 // socket that match selects, after a last fragment that says why; the
 // fragment is rendered once per language, and only when some socket needs it.
 func (h *hub) closeWhere(match func(*client) bool, last func(i18n.Lang) ([]byte, error)) {
-	pms := make(map[i18n.Lang]*fragment)
+	pms := make(map[i18n.Lang]*outbox.Fragment)
 	for _, r := range h.rooms {
 		for c := range r.clients {
 			if !match(c) {
@@ -206,8 +207,8 @@ func (h *hub) closeWhere(match func(*client) bool, last func(i18n.Lang) ([]byte,
 				pms[c.locale.Lang] = pm
 			}
 			h.remove(c)
-			if !c.push(frame{pm: pm, closeCode: closeSignedOut}) {
-				c.close(closeSignedOut)
+			if !c.Push(outbox.Frame{Fragment: pm, CloseCode: closeSignedOut}) {
+				c.CloseWith(closeSignedOut)
 			}
 		}
 	}
@@ -247,13 +248,13 @@ func (h *hub) runDue() {
 
 // prepareOnce returns the fragment kept in rendered for lang, preparing
 // it from render and keeping it there the first time.
-func (h *hub) prepareOnce(rendered *map[i18n.Lang]*fragment, lang i18n.Lang, render func() ([]byte, error)) *fragment {
+func (h *hub) prepareOnce(rendered *map[i18n.Lang]*outbox.Fragment, lang i18n.Lang, render func() ([]byte, error)) *outbox.Fragment {
 	if pm, ok := (*rendered)[lang]; ok {
 		return pm
 	}
 	pm := h.prepare(render())
 	if *rendered == nil {
-		*rendered = make(map[i18n.Lang]*fragment)
+		*rendered = make(map[i18n.Lang]*outbox.Fragment)
 	}
 	(*rendered)[lang] = pm
 	return pm
@@ -261,10 +262,10 @@ func (h *hub) prepareOnce(rendered *map[i18n.Lang]*fragment, lang i18n.Lang, ren
 
 // prepare frames a rendered fragment once for all sockets; it logs and
 // returns nil when rendering failed.
-func (h *hub) prepare(html []byte, err error) *fragment {
+func (h *hub) prepare(html []byte, err error) *outbox.Fragment {
 	if err == nil {
-		var f *fragment
-		if f, err = newFragment(html); err == nil {
+		var f *outbox.Fragment
+		if f, err = outbox.NewFragment(html); err == nil {
 			return f
 		}
 	}
@@ -274,14 +275,14 @@ func (h *hub) prepare(html []byte, err error) *fragment {
 
 // toEverySocket sends a frame to every socket of every room, in the
 // socket's language (hub).
-func (h *hub) toEverySocket(pms map[i18n.Lang]*fragment) {
+func (h *hub) toEverySocket(pms map[i18n.Lang]*outbox.Fragment) {
 	for _, r := range h.rooms {
 		for c := range r.clients {
 			pm, ok := pms[c.locale.Lang]
 			if !ok {
 				pm = pms[i18n.English]
 			}
-			h.pushOrDrop(c, frame{pm: pm})
+			h.pushOrDrop(c, outbox.Frame{Fragment: pm})
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
@@ -71,7 +72,7 @@ type linkedChat interface {
 	closeSession(sessionKey string)
 	closeUser(userID int64)
 	// toEverySocket gives every socket here a fragment in its language (hub).
-	toEverySocket(pms map[i18n.Lang]*fragment)
+	toEverySocket(pms map[i18n.Lang]*outbox.Fragment)
 }
 
 // link is the chat's side of the bus: it announces this instance's
@@ -84,7 +85,7 @@ type link struct {
 	cfg  ClusterConfig
 	log  *slog.Logger
 	// paused and resumed are the link notices, rendered once per language.
-	paused, resumed map[i18n.Lang]*fragment
+	paused, resumed map[i18n.Lang]*outbox.Fragment
 
 	// instances are the other instances heard from (hub).
 	instances map[string]*instance

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
@@ -26,8 +27,8 @@ type hubRoom struct {
 	change parley.PresenceChange
 	// wholes and changes are shown and change rendered in each language
 	// needed so far.
-	wholes  map[i18n.Lang]*fragment
-	changes map[i18n.Lang]*fragment
+	wholes  map[i18n.Lang]*outbox.Fragment
+	changes map[i18n.Lang]*outbox.Fragment
 
 	// events are the arrivals and departures not yet announced, since
 	// pendingSince (zero when nothing is pending); due is when they go out.
@@ -99,16 +100,16 @@ func (r *hubRoom) advance() {
 }
 
 // changeParts is what r.change swaps on a page.
-func (r *hubRoom) changeParts() presenceParts {
-	var parts presenceParts
+func (r *hubRoom) changeParts() outbox.Parts {
+	var parts outbox.Parts
 	if r.change.CountChanged {
-		parts |= partCount
+		parts |= outbox.PartCount
 	}
 	if r.change.MoreChanged {
-		parts |= partMore
+		parts |= outbox.PartMore
 	}
 	if len(r.change.Left) > 0 || len(r.change.Joined) > 0 {
-		parts |= partList
+		parts |= outbox.PartList
 	}
 	return parts
 }
@@ -204,7 +205,7 @@ func (h *hub) flush(r *hubRoom, now time.Time) {
 	if len(events) > 0 {
 		summary = summarize(events, now)
 	}
-	notices := make(map[i18n.Lang]*fragment)
+	notices := make(map[i18n.Lang]*outbox.Fragment)
 	r.advance()
 	for c := range r.clients {
 		lang := c.locale.Lang
@@ -215,7 +216,7 @@ func (h *hub) flush(r *hubRoom, now time.Time) {
 				notices[lang] = pm
 			}
 			if pm != nil {
-				h.pushOrDrop(c, frame{pm: pm})
+				h.pushOrDrop(c, outbox.Frame{Fragment: pm})
 			}
 		}
 		h.bringUp(c, r)
@@ -232,26 +233,26 @@ func (h *hub) bringUp(c *client, r *hubRoom) {
 	}
 	lang := c.locale.Lang
 	if c.presenceGen > 0 && c.presenceGen == r.gen-1 {
-		if pm := h.presenceChangeIn(r, lang); pm != nil && c.offerPresenceChange(pm, r.changeParts()) {
+		if pm := h.presenceChangeIn(r, lang); pm != nil && c.OfferPresenceChange(pm, r.changeParts()) {
 			c.presenceGen = r.gen
 			return
 		}
 	}
 	if pm := h.presenceIn(r, lang); pm != nil {
-		c.offerWholePresence(pm)
+		c.OfferWholePresence(pm)
 		c.presenceGen = r.gen
 	}
 }
 
 // presenceIn is the room's whole presence as of its last flush in lang,
 // rendered the first time a socket of that language needs it.
-func (h *hub) presenceIn(r *hubRoom, lang i18n.Lang) *fragment {
+func (h *hub) presenceIn(r *hubRoom, lang i18n.Lang) *outbox.Fragment {
 	return h.prepareOnce(&r.wholes, lang, func() ([]byte, error) { return h.render.Presence(lang, r.shown) })
 }
 
 // presenceChangeIn is the room's last presence change in lang, rendered
 // the first time a socket of that language needs it.
-func (h *hub) presenceChangeIn(r *hubRoom, lang i18n.Lang) *fragment {
+func (h *hub) presenceChangeIn(r *hubRoom, lang i18n.Lang) *outbox.Fragment {
 	return h.prepareOnce(&r.changes, lang, func() ([]byte, error) { return h.render.PresenceChanged(lang, r.change) })
 }
 

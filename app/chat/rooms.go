@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/ratelimit"
@@ -261,8 +262,8 @@ func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
 		done:      make(chan struct{}),
 		resynced:  make(chan struct{}),
 	}
-	cl.paused = make(map[i18n.Lang]*fragment)
-	cl.resumed = make(map[i18n.Lang]*fragment)
+	cl.paused = make(map[i18n.Lang]*outbox.Fragment)
+	cl.resumed = make(map[i18n.Lang]*outbox.Fragment)
 	rendered := true
 	for _, lang := range i18n.Langs {
 		cl.paused[lang] = r.hub.prepare(render.LinkNotice(lang, true))

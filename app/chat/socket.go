@@ -11,6 +11,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
@@ -37,7 +38,7 @@ func (r *Rooms) Open(conn Conn, p Peer) (ended <-chan struct{}, err error) {
 	r.cfg.Observer.SocketOpened()
 	if err != nil {
 		r.log.Warn("chat: catch up", "user_id", c.user.ID, "room", p.Room.Name, "err", err)
-		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
+		outbox.WriteClose(conn, r.cfg.writerConfig(), websocket.CloseInternalServerErr)
 		r.cfg.Observer.SocketClosed()
 		r.unregister(c)
 		r.cache.release(lr)
@@ -46,7 +47,7 @@ func (r *Rooms) Open(conn Conn, p Peer) (ended <-chan struct{}, err error) {
 		return nil, err
 	}
 	done := make(chan struct{})
-	go r.run(c, lr, done)
+	go r.run(conn, c, lr, done)
 	return done, nil
 }
 
@@ -63,16 +64,16 @@ func (r *Rooms) Serve(conn Conn, p Peer) error {
 // run is the socket's goroutine: it reads the socket until it closes,
 // then takes it out of its room. A writer runs only while the socket has
 // something to write.
-func (r *Rooms) run(c *client, lr *cachedRoom, done chan struct{}) {
+func (r *Rooms) run(conn Conn, c *client, lr *cachedRoom, done chan struct{}) {
 	defer close(done)
 	defer r.sockets.Done()
 	defer r.cache.release(lr)
 	defer r.cfg.Observer.SocketClosed()
 	defer r.unregister(c)
-	defer c.finish()
+	defer c.Finish()
 	defer r.endSocket(c)
-	c.start()
-	r.readLoop(c.conn, c)
+	c.Start()
+	r.readLoop(conn, c)
 }
 
 // endSocket logs a socket's end; one whose goroutine panicked is ended
@@ -120,7 +121,7 @@ func (r *Rooms) open(conn Conn, p Peer, lr *cachedRoom) (*client, error) {
 	cancel()
 	if err != nil {
 		r.log.Error("chat: serve", "user_id", p.User.ID, "room", p.Room.Name, "err", err)
-		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
+		outbox.WriteClose(conn, r.cfg.writerConfig(), websocket.CloseInternalServerErr)
 		return nil, err
 	}
 
@@ -131,7 +132,7 @@ func (r *Rooms) open(conn Conn, p Peer, lr *cachedRoom) (*client, error) {
 	select {
 	case r.hub.register <- c:
 	case <-r.hub.done:
-		writeClose(conn, r.cfg, closeRestart)
+		outbox.WriteClose(conn, r.cfg.writerConfig(), closeRestart)
 		return nil, ErrClosed
 	}
 	return c, r.catchUp(conn, c, p.ShownThrough)
@@ -152,12 +153,12 @@ func (r *Rooms) catchUp(conn Conn, c *client, shownThrough int64) error {
 	if err != nil {
 		return err
 	}
-	c.caughtUp = caughtUp
+	c.SetCaughtUp(caughtUp)
 	if frame == nil {
 		return nil
 	}
 	// No writer starts before c.start: this goroutine is the only writer.
-	return write(conn, r.cfg, frame)
+	return outbox.Write(conn, r.cfg.writerConfig(), frame)
 }
 
 // readLoop reads the socket's frames until it fails or closes. A socket
@@ -188,27 +189,27 @@ type sentForm struct {
 // form or the reason it was refused.
 func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 	if kind != websocket.TextMessage {
-		c.reply(r.repliesFor(c).binary)
+		c.Reply(r.repliesFor(c).binary)
 		return
 	}
 	// A text frame must be UTF-8 (RFC 6455); json.Unmarshal would quietly
 	// turn bad bytes into U+FFFD and store what was never sent.
 	var form sentForm
 	if !utf8.Valid(data) || json.Unmarshal(data, &form) != nil || form.Message == nil {
-		c.reply(r.repliesFor(c).unreadable)
+		c.Reply(r.repliesFor(c).unreadable)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	defer cancel()
 	_, err := r.Send(ctx, c.user, c.room.room, *form.Message)
 	if pm := r.answer(c, err); pm != nil {
-		c.reply(pm)
+		c.Reply(pm)
 	}
 }
 
 // answer is the reply to the sender of a message Send took (a fresh
 // form) or refused (why), or nil for none.
-func (r *Rooms) answer(c *client, err error) *fragment {
+func (r *Rooms) answer(c *client, err error) *outbox.Fragment {
 	reps := r.repliesFor(c)
 	var muted *MutedError
 	switch {
@@ -254,7 +255,7 @@ func mutedText(loc i18n.Locale, until, now time.Time) string {
 
 // replies are the fragments that go to one socket, rendered once.
 type replies struct {
-	form, tooLong, tooFast, unreadable, binary, saveFailed, mayNotPost *fragment
+	form, tooLong, tooFast, unreadable, binary, saveFailed, mayNotPost *outbox.Fragment
 }
 
 func (r *Rooms) prepareReplies() error {
@@ -279,14 +280,14 @@ func (r *Rooms) repliesFor(c *client) replies {
 
 func (r *Rooms) prepareRepliesIn(lang i18n.Lang) (replies, error) {
 	var err error
-	prepare := func(html []byte, renderErr error) *fragment {
+	prepare := func(html []byte, renderErr error) *outbox.Fragment {
 		if err != nil {
 			return nil
 		}
 		if err = renderErr; err != nil {
 			return nil
 		}
-		pm, prepErr := newFragment(html)
+		pm, prepErr := outbox.NewFragment(html)
 		err = prepErr
 		return pm
 	}

@@ -1,4 +1,4 @@
-package chat
+package outbox
 
 import (
 	"time"
@@ -8,19 +8,19 @@ import (
 
 // wake starts a writer when there is none and the socket may be written
 // to (o.mu held).
-func (o *outbox) wake() {
+func (o *Outbox) wake() {
 	if o.writing || !o.ready || o.done {
 		return
 	}
 	o.writing = true
 	o.writers.Add(1)
-	o.roomWriters.Add(1)
+	o.writersOfGroup.Add(1)
 	go o.writeOut()
 }
 
-// start lets writers run once the catch-up is written, and pings the
+// Start lets writers run once the catch-up is written, and pings the
 // socket every PingInterval.
-func (o *outbox) start() {
+func (o *Outbox) Start() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.ready = true
@@ -32,7 +32,7 @@ func (o *outbox) start() {
 
 // askPing runs on the ping timer: the writer sends the ping, so that the
 // socket keeps one writer.
-func (o *outbox) askPing() {
+func (o *Outbox) askPing() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.done {
@@ -43,10 +43,10 @@ func (o *outbox) askPing() {
 	o.pingTimer.Reset(o.cfg.PingInterval)
 }
 
-// finish ends the socket once its reader has stopped: no writer starts
+// Finish ends the socket once its reader has stopped: no writer starts
 // again, the connection is closed (which ends a write in progress), and
-// finish returns once the last writer has.
-func (o *outbox) finish() {
+// Finish returns once the last writer has.
+func (o *Outbox) Finish() {
 	o.mu.Lock()
 	o.done = true
 	o.queue, o.untaken, o.answer, o.presence = nil, 0, nil, nil
@@ -60,7 +60,7 @@ func (o *outbox) finish() {
 
 // end marks the socket done and its writer gone (o.mu held): nothing is
 // written to it any more.
-func (o *outbox) end() {
+func (o *Outbox) end() {
 	o.done, o.writing = true, false
 	o.queue, o.untaken, o.answer, o.presence = nil, 0, nil, nil
 }
@@ -69,11 +69,11 @@ func (o *outbox) end() {
 // ends when nothing is left, when a write fails, or when the socket is to
 // be closed; in the last two cases it closes the connection, so that the
 // reader stops too.
-func (o *outbox) writeOut() {
+func (o *Outbox) writeOut() {
 	defer o.writers.Done()
-	defer o.roomWriters.Add(-1)
+	defer o.writersOfGroup.Add(-1)
 	// One array for the writer's life: batching allocates nothing.
-	var frags [maxBatch]*fragment
+	var frags [maxBatch]*Fragment
 	for {
 		o.mu.Lock()
 		if o.done {
@@ -99,7 +99,7 @@ func (o *outbox) writeOut() {
 			o.fail()
 			return
 		}
-		if writeBatch(o.conn, *o.cfg, batch) != nil {
+		if writeBatch(o.conn, o.cfg, batch) != nil {
 			o.fail()
 			return
 		}
@@ -114,15 +114,15 @@ func (o *outbox) writeOut() {
 
 // stopWith ends the socket with a close frame with code, then closes the
 // connection, so that the reader stops too; o.mu is held and released.
-func (o *outbox) stopWith(code int) {
+func (o *Outbox) stopWith(code int) {
 	o.end()
 	o.mu.Unlock()
-	writeClose(o.conn, *o.cfg, code)
+	WriteClose(o.conn, o.cfg, code)
 	_ = o.conn.Close()
 }
 
 // fail ends the socket after a failed write.
-func (o *outbox) fail() {
+func (o *Outbox) fail() {
 	o.mu.Lock()
 	o.end()
 	o.mu.Unlock()
@@ -133,12 +133,12 @@ func (o *outbox) fail() {
 // framed for every socket, several as their HTML one after the other,
 // through the connection's pooled write buffer (htmx swaps every
 // out-of-band element of a message, in order).
-func writeBatch(conn Conn, cfg Config, frags []*fragment) error {
+func writeBatch(conn Conn, cfg Config, frags []*Fragment) error {
 	switch len(frags) {
 	case 0:
 		return nil
 	case 1:
-		return write(conn, cfg, frags[0])
+		return Write(conn, cfg, frags[0])
 	}
 	if err := conn.SetWriteDeadline(time.Now().Add(cfg.WriteWait)); err != nil {
 		return err
@@ -160,7 +160,9 @@ func writeBatch(conn Conn, cfg Config, frags []*fragment) error {
 	return nil
 }
 
-func write(conn Conn, cfg Config, f *fragment) error {
+// Write writes one fragment, as it was framed for every socket, to conn:
+// for a socket whose writer has not started yet (its catch-up).
+func Write(conn Conn, cfg Config, f *Fragment) error {
 	if err := conn.SetWriteDeadline(time.Now().Add(cfg.WriteWait)); err != nil {
 		return err
 	}
@@ -171,7 +173,9 @@ func write(conn Conn, cfg Config, f *fragment) error {
 	return nil
 }
 
-func writeClose(conn Conn, cfg Config, code int) {
+// WriteClose writes a close frame with code to conn, without waiting
+// longer than WriteWait, for a socket whose writer has not started.
+func WriteClose(conn Conn, cfg Config, code int) {
 	msg := websocket.FormatCloseMessage(code, "")
 	_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(cfg.WriteWait))
 }
