@@ -46,12 +46,12 @@ func BenchmarkBroadcast(b *testing.B) {
 			for _, c := range conns {
 				eventually(b, "presence settled everywhere", func() bool { return c.writes.Load() >= 2 })
 			}
-			room := r.live.use(roomNumbered(1))
+			room := r.cache.use(roomNumbered(1))
 			perMessage := int64(tc.sockets / tc.rooms)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				d.target.Store(d.writes.Load() + perMessage)
-				if _, err := r.post(b.Context(), room, 1, "hello"); err != nil {
+				if _, err := r.storeMessage(b.Context(), room, 1, "hello"); err != nil {
 					b.Fatal(err)
 				}
 				<-d.reached

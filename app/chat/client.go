@@ -1,22 +1,14 @@
 package chat
 
 import (
-	"sync"
-	"time"
-
-	"github.com/fasthttp/websocket"
-
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
-// client is one open socket: one tab of one signed-in person, in one room.
-//
-// Its writer goroutine exists only while the socket has something to
-// write: the hub and the socket's reader leave frames under mu, and the
-// first one to find no writer running starts one, which writes until
-// nothing is left and then ends. An idle socket thus holds one goroutine,
-// its reader, and no queue. There is never more than one writer.
+// client is one open socket: one tab of one signed-in person, in one
+// room. Who and where it is are its own; what waits to be written to it,
+// and its writer, are its outbox, which knows no rooms.
 type client struct {
 	user       parley.User
 	sessionKey string
@@ -27,381 +19,26 @@ type client struct {
 	locale i18n.Locale
 	// room is the room the socket belongs to; it holds the room's history
 	// and orders its posts.
-	room *liveRoom
+	room *cachedRoom
 
 	// presenceGen is the generation of the room's presence last offered
 	// to this socket, 0 for none (hub goroutine only).
 	presenceGen int64
-	// caughtUp is the room history's count of messages added when the
-	// catch-up read it (see history.added): the page shows every message
-	// added up to it (set before the first writer starts).
-	caughtUp uint64
 
-	// queueSize is how many pushes may wait for the writer to take them;
-	// one more and the socket is dropped.
-	queueSize int
-	conn      Conn
-	cfg       *Config
-	pingTimer *time.Timer
-	writers   sync.WaitGroup
-
-	mu sync.Mutex
-	// queue holds frames for the writer, in order; the hub and the
-	// socket's own reader add to it. untaken counts the pushes since the
-	// writer last took from it.
-	queue   []frame
-	untaken int
-	// answer holds the latest fragment for this socket alone (a fresh form,
-	// an error): each replaces the one before, so only the latest matters.
-	answer *fragment
-	// presence holds the room's presence updates not written yet, in
-	// order: changes, after the whole count and list or not. A change of
-	// the count alone replaces an unwritten one, so a burst of arrivals
-	// costs a slow socket one count; a socket that falls further behind
-	// gets the whole list again instead (see offerPresenceChange).
-	presence []presenceUpdate
-	// closeCode, when not 0, ends the socket now; the first request wins.
-	closeCode int
-	// pingDue asks the writer for a ping.
-	pingDue bool
-	// ready is set once the catch-up has been written: no writer starts
-	// before. done is set once the socket has ended: none starts after.
-	ready, done bool
-	// writing is whether a writer goroutine is running.
-	writing bool
+	outbox.Outbox
 }
 
-// maxPresenceUpdates is how many presence changes may wait for a
-// socket's writer; past that, the whole list replaces them.
-const maxPresenceUpdates = 8
-
-// presenceUpdate is a presence fragment waiting for a socket's writer,
-// and what it swaps on the page.
-type presenceUpdate struct {
-	pm    *fragment
-	parts presenceParts
-}
-
-// presenceParts are the parts of a page's presence a fragment swaps.
-type presenceParts uint8
-
-const (
-	partCount presenceParts = 1 << iota // #num-users
-	partMore                            // #online-more
-	partList                            // people named in #online-users
-)
-
-// keptQueue is the largest queue kept for the next burst once the writer
-// has emptied it; a longer one goes back to the collector.
-const keptQueue = 4
-
-func newClient(p Peer, room *liveRoom, conn Conn, cfg *Config) *client {
-	return &client{
+func newClient(p Peer, room *cachedRoom, conn Conn, cfg *Config) *client {
+	c := &client{
 		user:       p.User,
 		sessionKey: p.SessionKey,
 		access:     p.Access,
 		locale:     p.Locale,
 		room:       room,
-		queueSize:  cfg.SendQueueSize,
-		conn:       conn,
-		cfg:        cfg,
 	}
+	c.Init(conn, cfg.writerConfig(), cfg.SendQueueSize, &room.writers)
+	return c
 }
 
 // roomID is the ID of the socket's room.
 func (c *client) roomID() int64 { return c.room.room.ID }
-
-// push queues frames for the socket, all or none; it reports false,
-// queueing nothing, when the socket is too slow: its writer has not taken
-// from the queue for queueSize pushes, or more frames wait than
-// queueSize full batches. A push is one message, or a busy room's batch
-// of them: a socket is as far behind as the writes it owes, not the
-// messages.
-func (c *client) push(fs ...frame) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done {
-		return true // gone: nobody reads it any more
-	}
-	if c.untaken >= c.queueSize || len(c.queue) >= c.queueSize*maxBatch {
-		return false
-	}
-	c.queue = append(c.queue, fs...)
-	c.untaken++
-	c.wake()
-	return true
-}
-
-// offerWholePresence replaces every unwritten presence update with pm,
-// the whole count and list.
-func (c *client) offerWholePresence(pm *fragment) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	clear(c.presence)
-	c.presence = append(c.presence[:0], presenceUpdate{pm: pm, parts: partCount | partMore | partList})
-	c.wake()
-}
-
-// offerPresenceChange queues a presence change that swaps parts. It
-// reports false, queueing nothing, when maxPresenceUpdates wait already:
-// the socket then needs the whole list instead.
-func (c *client) offerPresenceChange(pm *fragment, parts presenceParts) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if n := len(c.presence); n > 0 {
-		// A change of the count and "and N more" alone makes the one
-		// before it useless when it swaps all that one swaps.
-		if last := c.presence[n-1].parts; parts&partList == 0 && last&partList == 0 && parts&last == last {
-			c.presence[n-1] = presenceUpdate{pm: pm, parts: parts}
-			c.wake()
-			return true
-		}
-		if n >= maxPresenceUpdates {
-			return false
-		}
-	}
-	c.presence = append(c.presence, presenceUpdate{pm: pm, parts: parts})
-	c.wake()
-	return true
-}
-
-// close asks the writer to close the socket with code; the first request wins.
-func (c *client) close(code int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closeCode == 0 {
-		c.closeCode = code
-	}
-	c.wake()
-}
-
-// reply offers a fragment to this socket only (an error, a fresh form),
-// replacing one not written yet: both swap the same elements, so the
-// latest is all the page needs.
-func (c *client) reply(pm *fragment) {
-	if pm == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.answer = pm
-	c.wake()
-}
-
-// wake starts a writer when there is none and the socket may be written
-// to (c.mu held).
-func (c *client) wake() {
-	if c.writing || !c.ready || c.done {
-		return
-	}
-	c.writing = true
-	c.writers.Add(1)
-	c.room.writers.Add(1)
-	go c.writeOut()
-}
-
-// start lets writers run once the catch-up is written, and pings the
-// socket every PingInterval.
-func (c *client) start() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ready = true
-	c.pingTimer = time.AfterFunc(c.cfg.PingInterval, c.askPing)
-	if len(c.queue) > 0 || c.answer != nil || len(c.presence) > 0 || c.closeCode != 0 {
-		c.wake()
-	}
-}
-
-// askPing runs on the ping timer: the writer sends the ping, so that the
-// socket keeps one writer.
-func (c *client) askPing() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done {
-		return
-	}
-	c.pingDue = true
-	c.wake()
-	c.pingTimer.Reset(c.cfg.PingInterval)
-}
-
-// finish ends the socket once its reader has stopped: no writer starts
-// again, the connection is closed (which ends a write in progress), and
-// finish returns once the last writer has.
-func (c *client) finish() {
-	c.mu.Lock()
-	c.done = true
-	c.queue, c.untaken, c.answer, c.presence = nil, 0, nil, nil
-	if c.pingTimer != nil {
-		c.pingTimer.Stop()
-	}
-	c.mu.Unlock()
-	_ = c.conn.Close()
-	c.writers.Wait()
-}
-
-// end marks the socket done and its writer gone (c.mu held): nothing is
-// written to it any more.
-func (c *client) end() {
-	c.done, c.writing = true, false
-	c.queue, c.untaken, c.answer, c.presence = nil, 0, nil, nil
-}
-
-// maxBatch bounds the fragments written as one websocket message, so that
-// one write never holds a socket's queue for long.
-const maxBatch = 64
-
-// take appends what waits for the socket to frags, up to maxBatch
-// fragments (c.mu held): the queue in order, up to and including a frame
-// that closes the socket (its code is returned), then the answer and the
-// presence updates. A burst thus costs the socket one write.
-func (c *client) take(frags []*fragment) (_ []*fragment, closeCode int) {
-	c.untaken = 0
-	n := 0
-	for n < len(c.queue) && len(frags) < maxBatch && closeCode == 0 {
-		f := c.queue[n]
-		n++
-		if f.added != 0 && f.added <= c.caughtUp {
-			continue // the catch-up already showed it
-		}
-		if f.pm != nil {
-			frags = append(frags, f.pm)
-		}
-		closeCode = f.closeCode
-	}
-	rest := copy(c.queue, c.queue[n:])
-	clear(c.queue[rest:])
-	c.queue = c.queue[:rest]
-	if rest == 0 && cap(c.queue) > keptQueue {
-		c.queue = nil
-	}
-	if closeCode != 0 {
-		return frags, closeCode
-	}
-	if c.answer != nil && len(frags) < maxBatch {
-		frags = append(frags, c.answer)
-		c.answer = nil
-	}
-	n = min(len(c.presence), maxBatch-len(frags))
-	for _, u := range c.presence[:n] {
-		frags = append(frags, u.pm)
-	}
-	rest = copy(c.presence, c.presence[n:])
-	clear(c.presence[rest:])
-	c.presence = c.presence[:rest]
-	if rest == 0 {
-		c.presence = nil
-	}
-	return frags, 0
-}
-
-// writeOut is the socket's writer while it has something to write. It
-// ends when nothing is left, when a write fails, or when the socket is to
-// be closed; in the last two cases it closes the connection, so that the
-// reader stops too.
-func (c *client) writeOut() {
-	defer c.writers.Done()
-	defer c.room.writers.Add(-1)
-	// One array for the writer's life: batching allocates nothing.
-	var frags [maxBatch]*fragment
-	for {
-		c.mu.Lock()
-		if c.done {
-			c.writing = false
-			c.mu.Unlock()
-			return
-		}
-		if code := c.closeCode; code != 0 {
-			c.stopWith(code)
-			return
-		}
-		ping := c.pingDue
-		c.pingDue = false
-		batch, closeCode := c.take(frags[:0])
-		if len(batch) == 0 && closeCode == 0 && !ping {
-			c.writing = false
-			c.mu.Unlock()
-			return
-		}
-		c.mu.Unlock()
-
-		if ping && c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.WriteWait)) != nil {
-			c.fail()
-			return
-		}
-		if writeBatch(c.conn, *c.cfg, batch) != nil {
-			c.fail()
-			return
-		}
-		clear(batch) // let the fragments go once written
-		if closeCode != 0 {
-			c.mu.Lock()
-			c.stopWith(closeCode)
-			return
-		}
-	}
-}
-
-// stopWith ends the socket with a close frame with code, then closes the
-// connection, so that the reader stops too; c.mu is held and released.
-func (c *client) stopWith(code int) {
-	c.end()
-	c.mu.Unlock()
-	writeClose(c.conn, *c.cfg, code)
-	_ = c.conn.Close()
-}
-
-// fail ends the socket after a failed write.
-func (c *client) fail() {
-	c.mu.Lock()
-	c.end()
-	c.mu.Unlock()
-	_ = c.conn.Close()
-}
-
-// writeBatch writes frags as one websocket message: one fragment as it was
-// framed for every socket, several as their HTML one after the other,
-// through the connection's pooled write buffer (htmx swaps every
-// out-of-band element of a message, in order).
-func writeBatch(conn Conn, cfg Config, frags []*fragment) error {
-	switch len(frags) {
-	case 0:
-		return nil
-	case 1:
-		return write(conn, cfg, frags[0])
-	}
-	if err := conn.SetWriteDeadline(time.Now().Add(cfg.WriteWait)); err != nil {
-		return err
-	}
-	w, err := conn.NextWriter(websocket.TextMessage)
-	if err != nil {
-		return err
-	}
-	for _, f := range frags {
-		if _, err := w.Write(f.html); err != nil {
-			_ = w.Close()
-			return err
-		}
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	cfg.Observer.FrameWritten()
-	return nil
-}
-
-func write(conn Conn, cfg Config, f *fragment) error {
-	if err := conn.SetWriteDeadline(time.Now().Add(cfg.WriteWait)); err != nil {
-		return err
-	}
-	if err := conn.WritePreparedMessage(f.pm); err != nil {
-		return err
-	}
-	cfg.Observer.FrameWritten()
-	return nil
-}
-
-func writeClose(conn Conn, cfg Config, code int) {
-	msg := websocket.FormatCloseMessage(code, "")
-	_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(cfg.WriteWait))
-}

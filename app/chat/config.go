@@ -1,6 +1,10 @@
 package chat
 
-import "time"
+import (
+	"time"
+
+	"github.com/parleychat/parley/app/chat/outbox"
+)
 
 // Config holds the chat's timing and size limits. DefaultConfig gives the
 // production values; tests shorten the timings.
@@ -63,4 +67,9 @@ func DefaultConfig() Config {
 		MessageRateWindow: 10 * time.Second,
 		HistoryIdle:       5 * time.Minute,
 	}
+}
+
+// writerConfig is what each socket's writer needs of the config.
+func (c *Config) writerConfig() outbox.Config {
+	return outbox.Config{WriteWait: c.WriteWait, PingInterval: c.PingInterval, Observer: c.Observer}
 }

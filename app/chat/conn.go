@@ -26,3 +26,12 @@ type Conn interface {
 	SetPongHandler(h func(appData string) error)
 	Close() error
 }
+
+// Close codes the chat uses. The htmx ws extension reconnects after 1006,
+// 1011, 1012 and 1013, and stays away after 1000 and 1001.
+const (
+	closeSignedOut = websocket.CloseNormalClosure   // 1000: do not come back
+	closeRestart   = websocket.CloseServiceRestart  // 1012: reconnect, the server restarts
+	closeTooSlow   = websocket.CloseTryAgainLater   // 1013: reconnect and catch up
+	closeBadFrame  = websocket.CloseUnsupportedData // 1003
+)

@@ -3,6 +3,10 @@ package chat
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/parleychat/parley/app/chat/outbox"
+	"github.com/parleychat/parley/app/i18n"
+	"github.com/parleychat/parley/app/parley"
 )
 
 // pacing spaces one room's fan-outs while the room is busy. A frame for
@@ -18,10 +22,10 @@ type pacing struct {
 	// last is when the room's frames last went out.
 	last time.Time
 	// held are the frames waiting for due, in order.
-	held []roomFrame
+	held []delivery
 	due  time.Time
 	// writers counts the room's sockets with a writer running (the
-	// liveRoom's count, shared with them).
+	// cachedRoom's count, shared with them).
 	writers *atomic.Int32
 }
 
@@ -52,9 +56,9 @@ func fanOutGap(sockets int, cfg Config) time.Duration {
 	return min(gap, cfg.MaxFanOutGap)
 }
 
-// post sends a frame to every socket of its room, or holds it for the
+// fanOut sends a frame to every socket of its room, or holds it for the
 // room's next fan-out.
-func (h *hub) post(rf roomFrame) {
+func (h *hub) fanOut(rf delivery) {
 	r := h.rooms[rf.roomID]
 	if r == nil {
 		return
@@ -72,14 +76,14 @@ func (h *hub) post(rf roomFrame) {
 		h.schedule(p.due)
 		return
 	}
-	h.fanOut(r, []roomFrame{rf}, now)
+	h.handOut(r, []delivery{rf}, now)
 }
 
 // nextFanOut tells whether a room's frames must wait at now, and until
 // when: its gap since the last fan-out, then, while the room's sockets
 // are still writing that one, another busyPoll at a time, up to
 // MaxFanOutGap after it.
-func (h *hub) nextFanOut(r *roomPresence, now time.Time) (due time.Time, wait bool) {
+func (h *hub) nextFanOut(r *hubRoom, now time.Time) (due time.Time, wait bool) {
 	p := &r.pacing
 	gap := fanOutGap(len(r.clients), h.cfg)
 	if gap <= 0 {
@@ -101,12 +105,12 @@ func (h *hub) nextFanOut(r *roomPresence, now time.Time) (due time.Time, wait bo
 }
 
 // releaseHeld sends a room's held frames now.
-func (h *hub) releaseHeld(r *roomPresence, now time.Time) {
+func (h *hub) releaseHeld(r *hubRoom, now time.Time) {
 	held := r.pacing.held
 	r.pacing.held = nil
 	delete(h.holding, r)
 	if len(held) > 0 {
-		h.fanOut(r, held, now)
+		h.handOut(r, held, now)
 	}
 }
 
@@ -127,25 +131,59 @@ func (h *hub) releaseDue(now time.Time) {
 	}
 }
 
-// fanOut hands frames to every socket of a room, all of one socket's at
+// handOut hands frames to every socket of a room, all of one socket's at
 // once, so that its writer takes them as one batch. Each message is
 // rendered once per kind of reader, not once per socket.
-func (h *hub) fanOut(r *roomPresence, frames []roomFrame, now time.Time) {
+func (h *hub) handOut(r *hubRoom, frames []delivery, now time.Time) {
 	r.pacing.last = now
-	views := make([]map[messageView]*fragment, len(frames))
+	views := make([]map[messageView]*outbox.Fragment, len(frames))
 	for i := range views {
-		views[i] = make(map[messageView]*fragment)
+		views[i] = make(map[messageView]*outbox.Fragment)
 	}
 	for c := range r.clients {
 		batch := h.scratch[:0]
 		for i, rf := range frames {
-			if f := h.pick(rf, c, views[i]); f.pm != nil {
+			if f := h.pick(rf, c, views[i]); f.Fragment != nil {
 				batch = append(batch, f)
 			}
 		}
 		if len(batch) > 0 {
-			h.enqueue(c, batch...)
+			h.pushOrDrop(c, batch...)
 		}
 		h.scratch = batch[:0]
 	}
+}
+
+// delivery is a frame for every socket of one room.
+type delivery struct {
+	roomID int64
+	frame  outbox.Frame
+	// message, when not nil, is a new message to render into frame.pm for
+	// each kind of reader (see messageView): its time is in the reader's
+	// zone, and its author and admins see its Delete control.
+	message *parley.Message
+}
+
+// messageView is one rendering of a message: a Locale, with or without
+// the Delete control.
+type messageView struct {
+	locale    i18n.Locale
+	deletable bool
+}
+
+// pick is the frame one socket of the room gets; views holds the message's
+// renderings so far, so that each is made once per fan-out.
+func (h *hub) pick(rf delivery, c *client, views map[messageView]*outbox.Fragment) outbox.Frame {
+	if rf.message == nil {
+		return rf.frame
+	}
+	v := messageView{locale: c.locale, deletable: c.access.MayDelete(c.user, *rf.message)}
+	pm, ok := views[v]
+	if !ok {
+		pm = h.prepare(h.render.Change(View{Locale: v.locale, Deletable: v.deletable}, parley.MessagePosted{Message: *rf.message}))
+		views[v] = pm
+	}
+	f := rf.frame
+	f.Fragment = pm
+	return f
 }

@@ -28,7 +28,7 @@ func busyRoom(t *testing.T, cfg Config) (r *Rooms, healthy *fakeConn, stalled []
 				return false
 			}
 		}
-		return r.live.use(testRoom).writers.Load() == 0
+		return r.cache.use(testRoom).writers.Load() == 0
 	})
 	for _, c := range stalled {
 		c.stallWrites()
@@ -40,7 +40,7 @@ func busyRoom(t *testing.T, cfg Config) (r *Rooms, healthy *fakeConn, stalled []
 // postMessage posts a message to testRoom as user 1.
 func postMessage(t *testing.T, r *Rooms) {
 	t.Helper()
-	if _, err := r.post(t.Context(), r.live.use(testRoom), 1, "message"); err != nil {
+	if _, err := r.storeMessage(t.Context(), r.cache.use(testRoom), 1, "message"); err != nil {
 		t.Fatal(err)
 	}
 }

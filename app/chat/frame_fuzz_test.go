@@ -30,7 +30,7 @@ func FuzzHandleFrame(f *testing.F) {
 		if !text {
 			kind = websocket.BinaryMessage
 		}
-		c := newClient(Peer{User: parley.User{ID: 1, DisplayName: "fuzz"}, Room: testRoom, Access: parley.Access{Read: true, Post: true}}, r.live.use(testRoom), newFakeConn(false), &cfg)
+		c := newClient(Peer{User: parley.User{ID: 1, DisplayName: "fuzz"}, Room: testRoom, Access: parley.Access{Read: true, Post: true}}, r.cache.use(testRoom), newFakeConn(false), &cfg)
 		before := store.count()
 		r.handleFrame(c, kind, []byte(data))
 		for _, m := range store.since(before) {

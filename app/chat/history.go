@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
@@ -34,7 +35,7 @@ type history struct {
 	deleted map[int64]struct{}
 	// frames are msgs rendered as a #messages replacement, per kind of
 	// viewer (see viewerKey) and Locale; emptied on every change.
-	frames map[historyView]*fragment
+	frames map[historyView]*outbox.Fragment
 	// added counts the messages add let through. A message's frame carries
 	// the count at its add and a catch-up the count when it read msgs, so
 	// that a socket skips exactly the messages its catch-up had, and not
@@ -215,7 +216,7 @@ func (h *history) recent() ([]parley.Message, bool) {
 // added): the page then shows every message added up to it. Once a
 // message has been deleted or has come late, every page gets the list
 // (see unsure).
-func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User, loc i18n.Locale) (frame *fragment, caughtUp uint64, err error) {
+func (h *history) since(shownThrough int64, room parley.Room, render Renderer, viewer parley.User, loc i18n.Locale) (frame *outbox.Fragment, caughtUp uint64, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var newest int64
@@ -233,11 +234,11 @@ func (h *history) since(shownThrough int64, room parley.Room, render Renderer, v
 	if err != nil {
 		return nil, 0, err
 	}
-	if frame, err = newFragment(html); err != nil {
+	if frame, err = outbox.NewFragment(html); err != nil {
 		return nil, 0, err
 	}
 	if h.frames == nil {
-		h.frames = make(map[historyView]*fragment)
+		h.frames = make(map[historyView]*outbox.Fragment)
 	}
 	h.frames[key] = frame
 	return frame, h.added, nil

@@ -4,65 +4,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/fasthttp/websocket"
-
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
-	"github.com/parleychat/parley/app/parley"
 )
-
-// Close codes the hub uses. The htmx ws extension reconnects after 1006,
-// 1011, 1012 and 1013, and stays away after 1000 and 1001.
-const (
-	closeSignedOut = websocket.CloseNormalClosure   // 1000: do not come back
-	closeRestart   = websocket.CloseServiceRestart  // 1012: reconnect, the server restarts
-	closeTooSlow   = websocket.CloseTryAgainLater   // 1013: reconnect and catch up
-	closeBadFrame  = websocket.CloseUnsupportedData // 1003
-)
-
-// frame is one prepared websocket message waiting for a socket.
-type frame struct {
-	pm *fragment
-	// added, for a frame that shows a new message, is the room history's
-	// count when the message was added (see history.added), 0 for any
-	// other frame; a socket skips the messages its catch-up already had.
-	added uint64
-	// closeCode, when not 0, closes the socket once the frame is written.
-	closeCode int
-}
-
-// roomFrame is a frame for every socket of one room.
-type roomFrame struct {
-	roomID int64
-	frame  frame
-	// message, when not nil, is a new message to render into frame.pm for
-	// each kind of reader (see messageView): its time is in the reader's
-	// zone, and its author and admins see its Delete control.
-	message *parley.Message
-}
-
-// messageView is one rendering of a message: a Locale, with or without
-// the Delete control.
-type messageView struct {
-	locale    i18n.Locale
-	deletable bool
-}
-
-// pick is the frame one socket of the room gets; views holds the message's
-// renderings so far, so that each is made once per broadcast.
-func (h *hub) pick(rf roomFrame, c *client, views map[messageView]*fragment) frame {
-	if rf.message == nil {
-		return rf.frame
-	}
-	v := messageView{locale: c.locale, deletable: c.access.MayDelete(c.user, *rf.message)}
-	pm, ok := views[v]
-	if !ok {
-		pm = h.prepare(h.render.Change(View{Locale: v.locale, Deletable: v.deletable}, parley.MessagePosted{Message: *rf.message}))
-		views[v] = pm
-	}
-	f := rf.frame
-	f.pm = pm
-	return f
-}
 
 // hub owns the open sockets and presence of every room. Only its run
 // goroutine touches the fields below the channels; everything else talks
@@ -74,7 +18,7 @@ type hub struct {
 
 	register   chan *client
 	unregister chan *client
-	broadcast  chan roomFrame
+	deliveries chan delivery
 	endSession chan string
 	// endUser closes every socket of a user who has been banned.
 	endUser chan int64
@@ -85,18 +29,19 @@ type hub struct {
 
 	// rooms holds the presence of each room with a socket open, and of
 	// rooms whose last departure is still to be announced.
-	rooms map[int64]*roomPresence
+	rooms map[int64]*hubRoom
 	// people counts, per user with a socket open, the rooms they are in:
 	// its length is how many people are online.
 	people map[int64]int
 	// dirty are the rooms whose presence changed since their last flush.
-	dirty map[*roomPresence]struct{}
+	dirty map[*hubRoom]struct{}
 	// holding are the rooms with frames held for their next fan-out.
-	holding map[*roomPresence]struct{}
-	// scratch is fanOut's batch of one socket, kept between fan-outs.
-	scratch []frame
-	// cluster is the other instances' presence; nil when the chat runs alone.
-	cluster    *cluster
+	holding map[*hubRoom]struct{}
+	// scratch is handOut's batch of one socket, kept between fan-outs.
+	scratch []outbox.Frame
+	// link is the link to the other instances, which knows their people;
+	// nil when the chat runs alone.
+	link       *link
 	flushTimer *time.Timer
 	// timerDue is when flushTimer fires; zero while it is stopped.
 	timerDue time.Time
@@ -109,16 +54,16 @@ func newHub(cfg Config, render Renderer, log *slog.Logger) *hub {
 		log:        log,
 		register:   make(chan *client),
 		unregister: make(chan *client),
-		broadcast:  make(chan roomFrame),
+		deliveries: make(chan delivery),
 		endSession: make(chan string),
 		endUser:    make(chan int64),
 		calls:      make(chan func()),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
-		rooms:      make(map[int64]*roomPresence),
+		rooms:      make(map[int64]*hubRoom),
 		people:     make(map[int64]int),
-		dirty:      make(map[*roomPresence]struct{}),
-		holding:    make(map[*roomPresence]struct{}),
+		dirty:      make(map[*hubRoom]struct{}),
+		holding:    make(map[*hubRoom]struct{}),
 	}
 	h.flushTimer = time.NewTimer(time.Hour)
 	h.flushTimer.Stop()
@@ -136,12 +81,12 @@ func (h *hub) run() {
 			h.add(c)
 		case c := <-h.unregister:
 			h.remove(c)
-		case rf := <-h.broadcast:
-			h.post(rf)
+		case rf := <-h.deliveries:
+			h.fanOut(rf)
 		case key := <-h.endSession:
-			h.signOut(key)
+			h.closeSession(key)
 		case userID := <-h.endUser:
-			h.ban(userID)
+			h.closeUser(userID)
 		case call := <-h.calls:
 			call()
 		case <-h.flushTimer.C:
@@ -149,7 +94,7 @@ func (h *hub) run() {
 		case <-h.stop:
 			for _, r := range h.rooms {
 				for c := range r.clients {
-					c.close(closeRestart)
+					c.CloseWith(closeRestart)
 				}
 			}
 			return
@@ -176,9 +121,9 @@ func (h *hub) call(f func()) bool {
 func (h *hub) add(c *client) {
 	r := h.rooms[c.roomID()]
 	if r == nil {
-		r = newRoomPresence(c.roomID())
+		r = newHubRoom(c.roomID())
 		h.rooms[r.id] = r
-		h.cluster.fill(h, r)
+		h.fillRemotes(r)
 	}
 	r.pacing.writers = &c.room.writers
 	// arrived is the person's arrival in the room, on any instance; their
@@ -187,7 +132,7 @@ func (h *hub) add(c *client) {
 	if r.people[c.user.ID].sockets == 1 {
 		h.people[c.user.ID]++
 		h.cfg.Observer.PeopleOnline(len(h.people))
-		h.cluster.announce(r.id, c.user, true)
+		h.link.announce(r.id, c.user, true)
 	}
 	if arrived {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: true})
@@ -213,7 +158,7 @@ func (h *hub) remove(c *client) {
 			delete(h.people, c.user.ID)
 		}
 		h.cfg.Observer.PeopleOnline(len(h.people))
-		h.cluster.announce(r.id, c.user, false)
+		h.link.announce(r.id, c.user, false)
 	}
 	if left {
 		h.changed(r, presenceEvent{name: c.user.NoticeName(), joined: false})
@@ -223,26 +168,26 @@ func (h *hub) remove(c *client) {
 // drop closes a socket that cannot keep up, without waiting for it.
 func (h *hub) drop(c *client, code int) {
 	h.remove(c)
-	c.close(code)
+	c.CloseWith(code)
 }
 
-// enqueue hands frames to a socket, or drops the socket when its queue is
+// pushOrDrop hands frames to a socket, or drops the socket when its queue is
 // full: the hub never waits for a slow peer.
-func (h *hub) enqueue(c *client, fs ...frame) {
-	if !c.push(fs...) {
+func (h *hub) pushOrDrop(c *client, fs ...outbox.Frame) {
+	if !c.Push(fs...) {
 		h.log.Info("chat: dropping slow socket", "user_id", c.user.ID, "room_id", c.roomID())
 		h.cfg.Observer.SocketDropped()
 		h.drop(c, closeTooSlow)
 	}
 }
 
-// signOut closes every socket of a session that has ended, in every room.
-func (h *hub) signOut(sessionKey string) {
+// closeSession closes every socket of a session that has ended, in every room.
+func (h *hub) closeSession(sessionKey string) {
 	h.closeWhere(func(c *client) bool { return c.sessionKey == sessionKey }, h.render.SignedOut)
 }
 
-// ban closes every socket of a banned user, in every room.
-func (h *hub) ban(userID int64) {
+// closeUser closes every socket of a banned user, in every room.
+func (h *hub) closeUser(userID int64) {
 	h.closeWhere(func(c *client) bool { return c.user.ID == userID }, h.render.Banned)
 }
 
@@ -250,7 +195,7 @@ func (h *hub) ban(userID int64) {
 // socket that match selects, after a last fragment that says why; the
 // fragment is rendered once per language, and only when some socket needs it.
 func (h *hub) closeWhere(match func(*client) bool, last func(i18n.Lang) ([]byte, error)) {
-	pms := make(map[i18n.Lang]*fragment)
+	pms := make(map[i18n.Lang]*outbox.Fragment)
 	for _, r := range h.rooms {
 		for c := range r.clients {
 			if !match(c) {
@@ -262,34 +207,11 @@ func (h *hub) closeWhere(match func(*client) bool, last func(i18n.Lang) ([]byte,
 				pms[c.locale.Lang] = pm
 			}
 			h.remove(c)
-			if !c.push(frame{pm: pm, closeCode: closeSignedOut}) {
-				c.close(closeSignedOut)
+			if !c.Push(outbox.Frame{Fragment: pm, CloseCode: closeSignedOut}) {
+				c.CloseWith(closeSignedOut)
 			}
 		}
 	}
-}
-
-// changed records an arrival or departure in a room and schedules the
-// room's flush: after PresenceQuiet without further change in the room, or
-// PresenceMaxDelay after its first unannounced change, whichever is first.
-func (h *hub) changed(r *roomPresence, e presenceEvent) {
-	r.events = append(r.events, e)
-	h.touch(r)
-}
-
-// touch schedules a room's flush as changed does, for a change that
-// announces nobody.
-func (h *hub) touch(r *roomPresence) {
-	now := time.Now()
-	if r.pendingSince.IsZero() {
-		r.pendingSince = now
-		h.dirty[r] = struct{}{}
-	}
-	r.due = now.Add(h.cfg.PresenceQuiet)
-	if last := r.pendingSince.Add(h.cfg.PresenceMaxDelay); last.Before(r.due) {
-		r.due = last
-	}
-	h.schedule(r.due)
 }
 
 // schedule makes the flush timer fire by due.
@@ -307,7 +229,7 @@ func (h *hub) runDue() {
 	h.timerDue = time.Time{}
 	now := time.Now()
 	h.releaseDue(now)
-	var due []*roomPresence
+	var due []*hubRoom
 	for r := range h.dirty {
 		if !r.due.After(now) {
 			due = append(due, r)
@@ -324,87 +246,15 @@ func (h *hub) runDue() {
 	}
 }
 
-// flush sends a room's notices to its sockets and brings each socket's
-// count and online list up to date, each fragment rendered once per
-// language present. A room left empty is forgotten.
-func (h *hub) flush(r *roomPresence, now time.Time) {
-	events := r.events
-	r.events, r.pendingSince = nil, time.Time{}
-	if len(r.clients) == 0 {
-		if h.rooms[r.id] == r {
-			delete(h.rooms, r.id)
-		}
-		r.pacing.held = nil
-		delete(h.holding, r)
-		return
-	}
-	// Messages held for the room go first, so that a notice never
-	// overtakes them.
-	h.releaseHeld(r, now)
-	var summary []Notice
-	if len(events) > 0 {
-		summary = summarize(events, now)
-	}
-	notices := make(map[i18n.Lang]*fragment)
-	r.advance()
-	for c := range r.clients {
-		lang := c.locale.Lang
-		if summary != nil {
-			pm, ok := notices[lang]
-			if !ok {
-				pm = h.prepare(h.render.Notices(lang, summary))
-				notices[lang] = pm
-			}
-			if pm != nil {
-				h.enqueue(c, frame{pm: pm})
-			}
-		}
-		h.bringUp(c, r)
-	}
-}
-
-// bringUp offers a socket what its page lacks of the room's presence as
-// of the last flush: the last change alone when the page shows the list
-// just before it, else the whole count and list (a socket that has just
-// opened, or one whose writer has fallen several changes behind).
-func (h *hub) bringUp(c *client, r *roomPresence) {
-	if c.presenceGen == r.gen {
-		return
-	}
-	lang := c.locale.Lang
-	if c.presenceGen > 0 && c.presenceGen == r.gen-1 {
-		if pm := h.presenceChangeIn(r, lang); pm != nil && c.offerPresenceChange(pm, r.changeParts()) {
-			c.presenceGen = r.gen
-			return
-		}
-	}
-	if pm := h.presenceIn(r, lang); pm != nil {
-		c.offerWholePresence(pm)
-		c.presenceGen = r.gen
-	}
-}
-
-// presenceIn is the room's whole presence as of its last flush in lang,
-// rendered the first time a socket of that language needs it.
-func (h *hub) presenceIn(r *roomPresence, lang i18n.Lang) *fragment {
-	return h.prepareOnce(&r.wholes, lang, func() ([]byte, error) { return h.render.Presence(lang, r.shown) })
-}
-
-// presenceChangeIn is the room's last presence change in lang, rendered
-// the first time a socket of that language needs it.
-func (h *hub) presenceChangeIn(r *roomPresence, lang i18n.Lang) *fragment {
-	return h.prepareOnce(&r.changes, lang, func() ([]byte, error) { return h.render.PresenceChanged(lang, r.change) })
-}
-
 // prepareOnce returns the fragment kept in rendered for lang, preparing
 // it from render and keeping it there the first time.
-func (h *hub) prepareOnce(rendered *map[i18n.Lang]*fragment, lang i18n.Lang, render func() ([]byte, error)) *fragment {
+func (h *hub) prepareOnce(rendered *map[i18n.Lang]*outbox.Fragment, lang i18n.Lang, render func() ([]byte, error)) *outbox.Fragment {
 	if pm, ok := (*rendered)[lang]; ok {
 		return pm
 	}
 	pm := h.prepare(render())
 	if *rendered == nil {
-		*rendered = make(map[i18n.Lang]*fragment)
+		*rendered = make(map[i18n.Lang]*outbox.Fragment)
 	}
 	(*rendered)[lang] = pm
 	return pm
@@ -412,13 +262,27 @@ func (h *hub) prepareOnce(rendered *map[i18n.Lang]*fragment, lang i18n.Lang, ren
 
 // prepare frames a rendered fragment once for all sockets; it logs and
 // returns nil when rendering failed.
-func (h *hub) prepare(html []byte, err error) *fragment {
+func (h *hub) prepare(html []byte, err error) *outbox.Fragment {
 	if err == nil {
-		var f *fragment
-		if f, err = newFragment(html); err == nil {
+		var f *outbox.Fragment
+		if f, err = outbox.NewFragment(html); err == nil {
 			return f
 		}
 	}
 	h.log.Error("chat: render fragment", "err", err)
 	return nil
+}
+
+// toEverySocket sends a frame to every socket of every room, in the
+// socket's language (hub).
+func (h *hub) toEverySocket(pms map[i18n.Lang]*outbox.Fragment) {
+	for _, r := range h.rooms {
+		for c := range r.clients {
+			pm, ok := pms[c.locale.Lang]
+			if !ok {
+				pm = pms[i18n.English]
+			}
+			h.pushOrDrop(c, outbox.Frame{Fragment: pm})
+		}
+	}
 }

@@ -29,7 +29,7 @@ func TestSlowSocketIsDroppedWithoutDelayingOthers(t *testing.T) {
 		base[i] = c.writes.Load()
 	}
 	for n := range int64(messages) {
-		if _, err := r.post(t.Context(), r.live.use(testRoom), int64(2), "message"); err != nil {
+		if _, err := r.storeMessage(t.Context(), r.cache.use(testRoom), int64(2), "message"); err != nil {
 			t.Fatal(err)
 		}
 		for i, c := range healthy {

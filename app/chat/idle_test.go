@@ -38,7 +38,7 @@ func TestIdleSocketsHoldOneGoroutineEach(t *testing.T) {
 	if got := strings.Count(stacks, "chat.(*Rooms).run("); got != sockets {
 		t.Errorf("%d goroutines serve a socket, want %d", got, sockets)
 	}
-	if got := strings.Count(stacks, "chat.(*client).writeOut("); got != 0 {
+	if got := strings.Count(stacks, "outbox.(*Outbox).writeOut("); got != 0 {
 		t.Errorf("%d writers run for %d idle sockets, want none", got, sockets)
 	}
 	for _, c := range conns {
@@ -70,6 +70,6 @@ func TestIdleSocketIsPinged(t *testing.T) {
 	serve(t, r, conn, 1)
 	eventually(t, "three pings", func() bool { return conn.pings.Load() >= 3 })
 	eventually(t, "the writer to end after each ping", func() bool {
-		return strings.Count(goroutineStacks(), "chat.(*client).writeOut(") == 0
+		return strings.Count(goroutineStacks(), "outbox.(*Outbox).writeOut(") == 0
 	})
 }

@@ -147,7 +147,7 @@ func TestFragmentsRenderOncePerLanguageNotPerSocket(t *testing.T) {
 	for i, c := range conns {
 		bases[i] = c.writes.Load()
 	}
-	if _, err := r.post(t.Context(), r.live.use(testRoom), 1, "hola"); err != nil {
+	if _, err := r.storeMessage(t.Context(), r.cache.use(testRoom), 1, "hola"); err != nil {
 		t.Fatal(err)
 	}
 	for i, c := range conns {

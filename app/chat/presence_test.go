@@ -9,8 +9,8 @@ import (
 )
 
 // roomOf is a room with one socket for each of these people.
-func roomOf(users ...parley.User) *roomPresence {
-	r := newRoomPresence(1)
+func roomOf(users ...parley.User) *hubRoom {
+	r := newHubRoom(1)
 	for _, u := range users {
 		r.add(&client{user: u})
 	}
@@ -132,61 +132,5 @@ func TestAdvanceWithoutChangeKeepsTheGeneration(t *testing.T) {
 	r.advance()
 	if r.gen != 1 {
 		t.Errorf("gen = %d after a flush that changed nothing, want 1", r.gen)
-	}
-}
-
-// TestPresenceUpdatesQueueInOrderAndCollapse: a socket's writer gets
-// every list change in order; a change of the count alone replaces the
-// count before it; past maxPresenceUpdates the hub must send the whole.
-func TestPresenceUpdatesQueueInOrderAndCollapse(t *testing.T) {
-	cfg := DefaultConfig()
-	c := newClient(Peer{}, &liveRoom{}, newFakeConn(false), &cfg)
-	frag := func(s string) *fragment {
-		f, err := newFragment([]byte(s))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return f
-	}
-	taken := func() []string {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		frags, _ := c.take(nil)
-		var out []string
-		for _, f := range frags {
-			out = append(out, string(f.html))
-		}
-		return out
-	}
-
-	c.offerWholePresence(frag("whole"))
-	mustOffer := func(s string, parts presenceParts) {
-		t.Helper()
-		if !c.offerPresenceChange(frag(s), parts) {
-			t.Fatalf("offer of %s refused", s)
-		}
-	}
-	mustOffer("count 1", partCount)
-	mustOffer("count 2", partCount)                   // replaces count 1
-	mustOffer("count and more 3", partCount|partMore) // replaces count 2: it swaps all that one swaps
-	mustOffer("count 4", partCount)                   // does not: "and N more" of 3 would be lost
-	mustOffer("list 5", partCount|partList)
-	mustOffer("count 6", partCount)
-	if got, want := taken(), []string{"whole", "count and more 3", "count 4", "list 5", "count 6"}; !slices.Equal(got, want) {
-		t.Errorf("writer took %q, want %q", got, want)
-	}
-
-	for i := range maxPresenceUpdates {
-		mustOffer(fmt.Sprint("list ", i), partList)
-	}
-	if c.offerPresenceChange(frag("one too many"), partList) {
-		t.Fatalf("offer past %d waiting changes accepted, want it refused", maxPresenceUpdates)
-	}
-	c.offerWholePresence(frag("whole again"))
-	if got, want := taken(), []string{"whole again"}; !slices.Equal(got, want) {
-		t.Errorf("writer took %q, want %q: the whole replaces what waited", got, want)
-	}
-	if got := taken(); len(got) != 0 {
-		t.Errorf("writer took %q from an empty queue", got)
 	}
 }

@@ -7,6 +7,8 @@ package chat
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/app/ratelimit"
@@ -69,21 +72,16 @@ type Rooms struct {
 	log     *slog.Logger
 	limiter *ratelimit.Limiter[int64]
 	hub     *hub
-	live    *liveRooms
+	cache   *roomCache
 	// replies are the fragments for one socket, in each language.
 	replies map[i18n.Lang]replies
-	// cluster links the chat to other instances; nil when it runs alone.
-	cluster atomic.Pointer[cluster]
+	// link links the chat to other instances; nil when it runs alone.
+	link atomic.Pointer[link]
 
 	sockets      sync.WaitGroup
 	closeOnce    sync.Once
 	stopSweeping chan struct{}
 	sweeperDone  chan struct{}
-}
-
-// replies are the fragments that go to one socket, rendered once.
-type replies struct {
-	form, tooLong, tooFast, unreadable, binary, saveFailed, mayNotPost *fragment
 }
 
 // New starts the chat; Close ends it.
@@ -98,7 +96,7 @@ func New(cfg Config, store Store, render Renderer, log *slog.Logger) (*Rooms, er
 		log:          log,
 		limiter:      ratelimit.New[int64](cfg.MessageRateLimit, cfg.MessageRateWindow),
 		hub:          newHub(cfg, render, log),
-		live:         newLiveRooms(),
+		cache:        newRoomCache(),
 		stopSweeping: make(chan struct{}),
 		sweeperDone:  make(chan struct{}),
 	}
@@ -110,54 +108,6 @@ func New(cfg Config, store Store, render Renderer, log *slog.Logger) (*Rooms, er
 	return r, nil
 }
 
-func (r *Rooms) prepareReplies() error {
-	r.replies = make(map[i18n.Lang]replies, len(i18n.Langs))
-	for _, lang := range i18n.Langs {
-		reps, err := r.prepareRepliesIn(lang)
-		if err != nil {
-			return err
-		}
-		r.replies[lang] = reps
-	}
-	return nil
-}
-
-// repliesFor are the one-socket fragments in the socket's language.
-func (r *Rooms) repliesFor(c *client) replies {
-	if reps, ok := r.replies[c.locale.Lang]; ok {
-		return reps
-	}
-	return r.replies[i18n.English]
-}
-
-func (r *Rooms) prepareRepliesIn(lang i18n.Lang) (replies, error) {
-	var err error
-	prepare := func(html []byte, renderErr error) *fragment {
-		if err != nil {
-			return nil
-		}
-		if err = renderErr; err != nil {
-			return nil
-		}
-		pm, prepErr := newFragment(html)
-		err = prepErr
-		return pm
-	}
-	reps := replies{
-		form:       prepare(r.render.ChatForm(lang)),
-		tooLong:    prepare(r.render.Error(lang, parley.ErrMessageTooLong.Error())),
-		tooFast:    prepare(r.render.Error(lang, i18n.Msg("You are sending messages too fast. Wait a few seconds and try again."))),
-		unreadable: prepare(r.render.Error(lang, i18n.Msg("That message could not be read. Please send it again."))),
-		binary:     prepare(r.render.Error(lang, i18n.Msg("Only text messages are supported."))),
-		saveFailed: prepare(r.render.Error(lang, i18n.Msg("Your message could not be saved. Please try again."))),
-		mayNotPost: prepare(r.render.Error(lang, i18n.Msg("You cannot send messages in this room."))),
-	}
-	if err != nil {
-		return replies{}, fmt.Errorf("chat: render replies in %s: %w", lang, err)
-	}
-	return reps, nil
-}
-
 // sweep forgets, now and then, the last messages of rooms nobody uses.
 func (r *Rooms) sweep() {
 	defer close(r.sweeperDone)
@@ -166,7 +116,7 @@ func (r *Rooms) sweep() {
 	for {
 		select {
 		case <-tick.C:
-			r.live.sweep(r.cfg.HistoryIdle)
+			r.cache.sweep(r.cfg.HistoryIdle)
 		case <-r.stopSweeping:
 			return
 		}
@@ -177,7 +127,7 @@ func (r *Rooms) sweep() {
 // until they have all gone, or ctx ends.
 func (r *Rooms) Close(ctx context.Context) error {
 	r.closeOnce.Do(func() {
-		r.cluster.Load().leave() // others drop our people before our sockets close
+		r.link.Load().leave() // others drop our people before our sockets close
 		close(r.hub.stop)
 		close(r.stopSweeping)
 	})
@@ -199,7 +149,7 @@ func (r *Rooms) Close(ctx context.Context) error {
 // Find returns the room of that name, or an error that wraps
 // parley.ErrNotFound. It never creates a room.
 func (r *Rooms) Find(ctx context.Context, name string) (parley.Room, error) {
-	if room, ok := r.live.find(name); ok {
+	if room, ok := r.cache.find(name); ok {
 		return room, nil
 	}
 	if parley.ValidateRoomName(name) != nil {
@@ -215,7 +165,7 @@ func (r *Rooms) Find(ctx context.Context, name string) (parley.Room, error) {
 // Recent returns a room's last messages, oldest first, as its page shows
 // them, and whether older ones exist.
 func (r *Rooms) Recent(ctx context.Context, room parley.Room) ([]parley.Message, bool, error) {
-	lr := r.live.use(room)
+	lr := r.cache.use(room)
 	if err := lr.history.load(ctx, r.store, room.ID); err != nil {
 		return nil, false, err
 	}
@@ -243,7 +193,7 @@ func (r *Rooms) OnlineByRoom() map[int64]int {
 				counts[id] = n
 			}
 		}
-		r.hub.cluster.countRemoteRooms(counts, r.hub.rooms)
+		r.hub.link.countRemoteRooms(counts, func(id int64) bool { return r.hub.rooms[id] != nil })
 	})
 	return counts
 }
@@ -277,7 +227,7 @@ func (r *Rooms) EndSession(sessionKey string) {
 	case r.hub.endSession <- sessionKey:
 	case <-r.hub.done:
 	}
-	r.cluster.Load().send(Event{Body: CloseSockets{SessionKey: sessionKey}})
+	r.link.Load().tellOthers(Event{Body: CloseSockets{SessionKey: sessionKey}})
 }
 
 // EndUser closes every socket of a user who has been banned, in every
@@ -288,5 +238,64 @@ func (r *Rooms) EndUser(userID int64) {
 	case r.hub.endUser <- userID:
 	case <-r.hub.done:
 	}
-	r.cluster.Load().send(Event{Body: CloseSockets{UserID: userID}})
+	r.link.Load().tellOthers(Event{Body: CloseSockets{UserID: userID}})
 }
+
+// Join links the chat to the other instances through bus: from then on
+// messages stored here are sent to them, and the count, the online list
+// and the notices of every room count their people too. Call it once,
+// before serving any socket; Close says goodbye to them.
+func (r *Rooms) Join(bus Bus, cfg ClusterConfig, render LinkRenderer) error {
+	if cfg.Instance == "" {
+		b := make([]byte, 8)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("chat: join: instance id: %w", err)
+		}
+		cfg.Instance = hex.EncodeToString(b)
+	}
+	cl := &link{
+		chat:      linkPort{hub: r.hub, rooms: r},
+		bus:       bus,
+		cfg:       cfg,
+		log:       r.log.With("instance", cfg.Instance),
+		instances: make(map[string]*instance),
+		wake:      make(chan struct{}, 1),
+		resyncs:   make(chan struct{}, 1),
+		stop:      make(chan struct{}),
+		done:      make(chan struct{}),
+		resynced:  make(chan struct{}),
+	}
+	cl.paused = make(map[i18n.Lang]*outbox.Fragment)
+	cl.resumed = make(map[i18n.Lang]*outbox.Fragment)
+	rendered := true
+	for _, lang := range i18n.Langs {
+		cl.paused[lang] = r.hub.prepare(render.LinkNotice(lang, true))
+		cl.resumed[lang] = r.hub.prepare(render.LinkNotice(lang, false))
+		rendered = rendered && cl.paused[lang] != nil && cl.resumed[lang] != nil
+	}
+	if !rendered {
+		return errors.New("chat: join: cannot render the link notices")
+	}
+	if !r.hub.call(func() { r.hub.link = cl }) {
+		return ErrClosed
+	}
+	if err := bus.Listen(cl); err != nil {
+		r.hub.call(func() { r.hub.link = nil })
+		return fmt.Errorf("chat: join: %w", err)
+	}
+	r.link.Store(cl)
+	go cl.run()
+	go cl.resyncLoop()
+	return nil
+}
+
+// linkPort is the chat as its link sees it (linkedChat): the hub, and
+// the rooms' one way in and resync.
+type linkPort struct {
+	*hub
+	rooms *Rooms
+}
+
+func (p linkPort) applyHeard(from string, ch parley.Change) { p.rooms.apply(from, ch) }
+
+func (p linkPort) resyncAll(stop <-chan struct{}) { p.rooms.resyncAll(stop) }

@@ -26,7 +26,7 @@ func TestListedSortsByNameWithoutCaseAndKeepsTheFirstN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newRoomPresence(1)
+			r := newHubRoom(1)
 			for _, u := range tt.people {
 				r.add(&client{user: u})
 			}
@@ -42,7 +42,7 @@ func TestListedSortsByNameWithoutCaseAndKeepsTheFirstN(t *testing.T) {
 }
 
 func TestListedOfManyIsTheSortedStart(t *testing.T) {
-	r := newRoomPresence(1)
+	r := newHubRoom(1)
 	const people = 5000
 	for i := range people {
 		// IDs in one order, names in another.
@@ -130,7 +130,7 @@ func TestMessageReachesOnlyItsRoom(t *testing.T) {
 	for i, c := range conns {
 		before[i] = c.writes.Load()
 	}
-	if _, err := r.post(t.Context(), r.live.use(roomNumbered(1)), 1, "hello room 1"); err != nil {
+	if _, err := r.storeMessage(t.Context(), r.cache.use(roomNumbered(1)), 1, "hello room 1"); err != nil {
 		t.Fatal(err)
 	}
 	for i, c := range conns {
@@ -188,13 +188,13 @@ func TestHistoryOfUnusedRoomsIsForgotten(t *testing.T) {
 	busy := newFakeConn(false)
 	serveIn(t, r, roomNumbered(1), busy, 1)
 	eventually(t, "room 1 in use", func() bool { return r.Online(1) == 1 })
-	eventually(t, "the 99 rooms without sockets forgotten", func() bool { return r.live.len() == 1 })
+	eventually(t, "the 99 rooms without sockets forgotten", func() bool { return r.cache.len() == 1 })
 	time.Sleep(3 * cfg.HistoryIdle)
-	if got := r.live.len(); got != 1 {
+	if got := r.cache.len(); got != 1 {
 		t.Errorf("%d rooms in memory while one has a socket, want 1", got)
 	}
 	busy.Close()
-	eventually(t, "the last room forgotten once its socket closed", func() bool { return r.live.len() == 0 })
+	eventually(t, "the last room forgotten once its socket closed", func() bool { return r.cache.len() == 0 })
 }
 
 func TestHistoryLoadsOlderFlagAndPublishedMessages(t *testing.T) {
@@ -218,7 +218,7 @@ func TestHistoryLoadsOlderFlagAndPublishedMessages(t *testing.T) {
 	}
 	// One more, published as a post would: the oldest drops out of memory
 	// and the room now has older messages.
-	if _, err := r.post(t.Context(), r.live.use(room), 1, "newest"); err != nil {
+	if _, err := r.storeMessage(t.Context(), r.cache.use(room), 1, "newest"); err != nil {
 		t.Fatal(err)
 	}
 	msgs, older, _ = r.Recent(t.Context(), room)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/parleychat/parley/app/chat/outbox"
 	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
@@ -26,10 +27,10 @@ import (
 // chat keeps.
 func (r *Rooms) Open(conn Conn, p Peer) (ended <-chan struct{}, err error) {
 	r.sockets.Add(1)
-	lr := r.live.acquire(p.Room)
+	lr := r.cache.acquire(p.Room)
 	c, err := r.open(conn, p, lr)
 	if c == nil {
-		r.live.release(lr)
+		r.cache.release(lr)
 		r.sockets.Done()
 		_ = conn.Close()
 		return nil, err
@@ -37,16 +38,16 @@ func (r *Rooms) Open(conn Conn, p Peer) (ended <-chan struct{}, err error) {
 	r.cfg.Observer.SocketOpened()
 	if err != nil {
 		r.log.Warn("chat: catch up", "user_id", c.user.ID, "room", p.Room.Name, "err", err)
-		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
+		outbox.WriteClose(conn, r.cfg.writerConfig(), websocket.CloseInternalServerErr)
 		r.cfg.Observer.SocketClosed()
-		r.leave(c)
-		r.live.release(lr)
+		r.unregister(c)
+		r.cache.release(lr)
 		r.sockets.Done()
 		_ = conn.Close()
 		return nil, err
 	}
 	done := make(chan struct{})
-	go r.run(c, lr, done)
+	go r.run(conn, c, lr, done)
 	return done, nil
 }
 
@@ -63,16 +64,16 @@ func (r *Rooms) Serve(conn Conn, p Peer) error {
 // run is the socket's goroutine: it reads the socket until it closes,
 // then takes it out of its room. A writer runs only while the socket has
 // something to write.
-func (r *Rooms) run(c *client, lr *liveRoom, done chan struct{}) {
+func (r *Rooms) run(conn Conn, c *client, lr *cachedRoom, done chan struct{}) {
 	defer close(done)
 	defer r.sockets.Done()
-	defer r.live.release(lr)
+	defer r.cache.release(lr)
 	defer r.cfg.Observer.SocketClosed()
-	defer r.leave(c)
-	defer c.finish()
+	defer r.unregister(c)
+	defer c.Finish()
 	defer r.endSocket(c)
-	c.start()
-	r.readLoop(c.conn, c)
+	c.Start()
+	r.readLoop(conn, c)
 }
 
 // endSocket logs a socket's end; one whose goroutine panicked is ended
@@ -114,13 +115,13 @@ func aside(fn func()) {
 // open loads the room's history, registers the socket with the hub and
 // writes the catch-up. It returns a nil client when the socket never
 // joined, and the client with an error when the catch-up failed.
-func (r *Rooms) open(conn Conn, p Peer, lr *liveRoom) (*client, error) {
+func (r *Rooms) open(conn Conn, p Peer, lr *cachedRoom) (*client, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	err := lr.history.load(ctx, r.store, p.Room.ID)
 	cancel()
 	if err != nil {
 		r.log.Error("chat: serve", "user_id", p.User.ID, "room", p.Room.Name, "err", err)
-		writeClose(conn, r.cfg, websocket.CloseInternalServerErr)
+		outbox.WriteClose(conn, r.cfg.writerConfig(), websocket.CloseInternalServerErr)
 		return nil, err
 	}
 
@@ -131,13 +132,13 @@ func (r *Rooms) open(conn Conn, p Peer, lr *liveRoom) (*client, error) {
 	select {
 	case r.hub.register <- c:
 	case <-r.hub.done:
-		writeClose(conn, r.cfg, closeRestart)
+		outbox.WriteClose(conn, r.cfg.writerConfig(), closeRestart)
 		return nil, ErrClosed
 	}
 	return c, r.catchUp(conn, c, p.ShownThrough)
 }
 
-func (r *Rooms) leave(c *client) {
+func (r *Rooms) unregister(c *client) {
 	select {
 	case r.hub.unregister <- c:
 	case <-r.hub.done:
@@ -152,12 +153,12 @@ func (r *Rooms) catchUp(conn Conn, c *client, shownThrough int64) error {
 	if err != nil {
 		return err
 	}
-	c.caughtUp = caughtUp
+	c.SetCaughtUp(caughtUp)
 	if frame == nil {
 		return nil
 	}
 	// No writer starts before c.start: this goroutine is the only writer.
-	return write(conn, r.cfg, frame)
+	return outbox.Write(conn, r.cfg.writerConfig(), frame)
 }
 
 // readLoop reads the socket's frames until it fails or closes. A socket
@@ -188,27 +189,27 @@ type sentForm struct {
 // form or the reason it was refused.
 func (r *Rooms) handleFrame(c *client, kind int, data []byte) {
 	if kind != websocket.TextMessage {
-		c.reply(r.repliesFor(c).binary)
+		c.Reply(r.repliesFor(c).binary)
 		return
 	}
 	// A text frame must be UTF-8 (RFC 6455); json.Unmarshal would quietly
 	// turn bad bytes into U+FFFD and store what was never sent.
 	var form sentForm
 	if !utf8.Valid(data) || json.Unmarshal(data, &form) != nil || form.Message == nil {
-		c.reply(r.repliesFor(c).unreadable)
+		c.Reply(r.repliesFor(c).unreadable)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), parley.StoreTimeout)
 	defer cancel()
 	_, err := r.Send(ctx, c.user, c.access, c.room.room, *form.Message)
 	if pm := r.answer(c, err); pm != nil {
-		c.reply(pm)
+		c.Reply(pm)
 	}
 }
 
 // answer is the reply to the sender of a message Send took (a fresh
 // form) or refused (why), or nil for none.
-func (r *Rooms) answer(c *client, err error) *fragment {
+func (r *Rooms) answer(c *client, err error) *outbox.Fragment {
 	reps := r.repliesFor(c)
 	var muted *MutedError
 	switch {
@@ -250,4 +251,57 @@ func mutedText(loc i18n.Locale, until, now time.Time) string {
 		return loc.T("You are muted until %s %s.", loc.Clock(shown), zone)
 	}
 	return loc.T("You are muted until %s %s on %s.", loc.Clock(shown), zone, loc.Date(shown))
+}
+
+// replies are the fragments that go to one socket, rendered once.
+type replies struct {
+	form, tooLong, tooFast, unreadable, binary, saveFailed, mayNotPost *outbox.Fragment
+}
+
+func (r *Rooms) prepareReplies() error {
+	r.replies = make(map[i18n.Lang]replies, len(i18n.Langs))
+	for _, lang := range i18n.Langs {
+		reps, err := r.prepareRepliesIn(lang)
+		if err != nil {
+			return err
+		}
+		r.replies[lang] = reps
+	}
+	return nil
+}
+
+// repliesFor are the one-socket fragments in the socket's language.
+func (r *Rooms) repliesFor(c *client) replies {
+	if reps, ok := r.replies[c.locale.Lang]; ok {
+		return reps
+	}
+	return r.replies[i18n.English]
+}
+
+func (r *Rooms) prepareRepliesIn(lang i18n.Lang) (replies, error) {
+	var err error
+	prepare := func(html []byte, renderErr error) *outbox.Fragment {
+		if err != nil {
+			return nil
+		}
+		if err = renderErr; err != nil {
+			return nil
+		}
+		pm, prepErr := outbox.NewFragment(html)
+		err = prepErr
+		return pm
+	}
+	reps := replies{
+		form:       prepare(r.render.ChatForm(lang)),
+		tooLong:    prepare(r.render.Error(lang, parley.ErrMessageTooLong.Error())),
+		tooFast:    prepare(r.render.Error(lang, i18n.Msg("You are sending messages too fast. Wait a few seconds and try again."))),
+		unreadable: prepare(r.render.Error(lang, i18n.Msg("That message could not be read. Please send it again."))),
+		binary:     prepare(r.render.Error(lang, i18n.Msg("Only text messages are supported."))),
+		saveFailed: prepare(r.render.Error(lang, i18n.Msg("Your message could not be saved. Please try again."))),
+		mayNotPost: prepare(r.render.Error(lang, i18n.Msg("You cannot send messages in this room."))),
+	}
+	if err != nil {
+		return replies{}, fmt.Errorf("chat: render replies in %s: %w", lang, err)
+	}
+	return reps, nil
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/parleychat/parley/app/parley"
 )
 
-// liveRoom is what the chat keeps in memory for a room in use: its last
+// cachedRoom is what the chat keeps in memory for a room in use: its last
 // messages and the lock that keeps its posts in order.
-type liveRoom struct {
+type cachedRoom struct {
 	room    parley.Room
 	history history
 	// postMu keeps storing and broadcasting in one order, so every socket
@@ -21,40 +21,40 @@ type liveRoom struct {
 	// last one.
 	writers atomic.Int32
 
-	// sockets and lastUsed belong to liveRooms.mu.
+	// sockets and lastUsed belong to roomCache.mu.
 	sockets  int
 	lastUsed time.Time
 }
 
-// liveRooms holds a liveRoom for each room that has a socket open or was
+// roomCache holds a cachedRoom for each room that has a socket open or was
 // used recently, so that memory follows the rooms in use, not the rooms
 // ever created. sweep forgets the others.
-type liveRooms struct {
+type roomCache struct {
 	mu     sync.Mutex
-	byID   map[int64]*liveRoom
-	byName map[string]*liveRoom
+	byID   map[int64]*cachedRoom
+	byName map[string]*cachedRoom
 	now    func() time.Time
 }
 
-func newLiveRooms() *liveRooms {
-	return &liveRooms{
-		byID:   make(map[int64]*liveRoom),
-		byName: make(map[string]*liveRoom),
+func newRoomCache() *roomCache {
+	return &roomCache{
+		byID:   make(map[int64]*cachedRoom),
+		byName: make(map[string]*cachedRoom),
 		now:    time.Now,
 	}
 }
 
-// use returns the room's liveRoom, creating it when needed, and marks it used.
-func (l *liveRooms) use(room parley.Room) *liveRoom {
+// use returns the room's cachedRoom, creating it when needed, and marks it used.
+func (l *roomCache) use(room parley.Room) *cachedRoom {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.useLocked(room)
 }
 
-func (l *liveRooms) useLocked(room parley.Room) *liveRoom {
+func (l *roomCache) useLocked(room parley.Room) *cachedRoom {
 	lr := l.byID[room.ID]
 	if lr == nil {
-		lr = &liveRoom{room: room}
+		lr = &cachedRoom{room: room}
 		l.byID[room.ID] = lr
 		l.byName[room.Name] = lr
 	}
@@ -63,7 +63,7 @@ func (l *liveRooms) useLocked(room parley.Room) *liveRoom {
 }
 
 // acquire is use for a socket: the room stays in memory until release.
-func (l *liveRooms) acquire(room parley.Room) *liveRoom {
+func (l *roomCache) acquire(room parley.Room) *cachedRoom {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lr := l.useLocked(room)
@@ -72,25 +72,25 @@ func (l *liveRooms) acquire(room parley.Room) *liveRoom {
 }
 
 // release ends what acquire started.
-func (l *liveRooms) release(lr *liveRoom) {
+func (l *roomCache) release(lr *cachedRoom) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lr.sockets--
 	lr.lastUsed = l.now()
 }
 
-// byRoomID returns the room's liveRoom, or nil when the room is not in use.
-func (l *liveRooms) byRoomID(id int64) *liveRoom {
+// byRoomID returns the room's cachedRoom, or nil when the room is not in use.
+func (l *roomCache) byRoomID(id int64) *cachedRoom {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.byID[id]
 }
 
 // all returns the rooms in memory.
-func (l *liveRooms) all() []*liveRoom {
+func (l *roomCache) all() []*cachedRoom {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	rooms := make([]*liveRoom, 0, len(l.byID))
+	rooms := make([]*cachedRoom, 0, len(l.byID))
 	for _, lr := range l.byID {
 		rooms = append(rooms, lr)
 	}
@@ -98,7 +98,7 @@ func (l *liveRooms) all() []*liveRoom {
 }
 
 // find returns the room of that name when it is in use.
-func (l *liveRooms) find(name string) (parley.Room, bool) {
+func (l *roomCache) find(name string) (parley.Room, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lr, ok := l.byName[name]
@@ -109,7 +109,7 @@ func (l *liveRooms) find(name string) (parley.Room, bool) {
 }
 
 // sweep forgets the rooms without sockets that nobody used for idle.
-func (l *liveRooms) sweep(idle time.Duration) {
+func (l *roomCache) sweep(idle time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cutoff := l.now().Add(-idle)
@@ -122,7 +122,7 @@ func (l *liveRooms) sweep(idle time.Duration) {
 }
 
 // len is how many rooms are in memory.
-func (l *liveRooms) len() int {
+func (l *roomCache) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.byID)

@@ -208,7 +208,7 @@ func TestDeletedMessageLeavesEveryInstanceAndStaysGone(t *testing.T) {
 	net := &memoryNet{}
 	a, b := joinedRooms(t, net, "a"), joinedRooms(t, net, "b")
 	texts(t, b) // b has the room's last messages in memory
-	if _, err := a.post(t.Context(), a.live.use(testRoom), 1, "soon gone"); err != nil {
+	if _, err := a.storeMessage(t.Context(), a.cache.use(testRoom), 1, "soon gone"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the message on b", func() bool { return slices.Equal(texts(t, b), []string{"soon gone"}) })
@@ -218,7 +218,7 @@ func TestDeletedMessageLeavesEveryInstanceAndStaysGone(t *testing.T) {
 	eventually(t, "the message gone from b", func() bool { return len(texts(t, b)) == 0 })
 	// A copy that comes late (from an instance that had not heard of the
 	// deletion) is not shown again.
-	b.cluster.Load().Receive(Event{From: "c", Body: parley.MessagePosted{Message: msgs[0]}})
+	b.link.Load().Receive(Event{From: "c", Body: parley.MessagePosted{Message: msgs[0]}})
 	if got := texts(t, b); len(got) != 0 {
 		t.Errorf("after a late copy b keeps %q, want the deleted message to stay gone", got)
 	}
