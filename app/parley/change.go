@@ -71,3 +71,62 @@ var (
 	_ Change = PersonArrived{}
 	_ Change = PersonLeft{}
 )
+
+// MemberRemoved is a person taken out of a private room, or gone from it
+// of their own accord: their open pages of the room get a notice in place
+// of the form, and their sockets of it close, on every instance.
+type MemberRemoved struct {
+	RoomID int64
+	UserID int64
+}
+
+// Room is the ID of the room they are out of.
+func (c MemberRemoved) Room() int64 { return c.RoomID }
+
+// TypeName is "member removed".
+func (MemberRemoved) TypeName() string { return "member removed" }
+
+// PersonalChange is a change of what one person sees wherever they are:
+// it goes to every open page of theirs, in whatever room, on every
+// instance, and to nobody else.
+type PersonalChange interface {
+	// Person is the ID of the person it is for.
+	Person() int64
+	// TypeName names the kind of change, as Change's does.
+	TypeName() string
+}
+
+// RoomListed is a room that enters a person's sidebar: one they joined,
+// created, were added to, or a direct conversation someone started with
+// them. Title is what the sidebar shows for it: "#name", or the other
+// people's names for a direct conversation.
+type RoomListed struct {
+	UserID int64
+	Room   Room
+	Title  string
+}
+
+// Person is the ID of the person whose sidebar it is.
+func (c RoomListed) Person() int64 { return c.UserID }
+
+// TypeName is "room listed".
+func (RoomListed) TypeName() string { return "room listed" }
+
+// RoomUnlisted is a room that leaves a person's sidebar: one they left or
+// were taken out of.
+type RoomUnlisted struct {
+	UserID int64
+	Room   Room
+}
+
+// Person is the ID of the person whose sidebar it is.
+func (c RoomUnlisted) Person() int64 { return c.UserID }
+
+// TypeName is "room unlisted".
+func (RoomUnlisted) TypeName() string { return "room unlisted" }
+
+var (
+	_ Change         = MemberRemoved{}
+	_ PersonalChange = RoomListed{}
+	_ PersonalChange = RoomUnlisted{}
+)
