@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleychat/parley/app/chat/outbox"
+	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 )
 
@@ -84,6 +85,35 @@ func (r *Rooms) Apply(ch parley.Change) {
 	}
 }
 
+// ApplyPersonal makes a change of what one person sees live on every
+// open page of theirs, in whatever room, here first and then on every
+// other instance, which take it the same way in (applyPersonal).
+func (r *Rooms) ApplyPersonal(ch parley.PersonalChange) {
+	r.applyPersonal(ch)
+	r.link.Load().tellOthers(Event{Body: ch})
+}
+
+// applyPersonal sends a personal change to every socket here of its
+// person, rendered once per language among them.
+func (r *Rooms) applyPersonal(ch parley.PersonalChange) {
+	r.hub.call(func() {
+		r.hub.toPerson(ch.Person(), func(lang i18n.Lang) ([]byte, error) {
+			return r.render.Personal(View{Locale: i18n.Locale{Lang: lang}}, ch)
+		})
+	})
+}
+
+// closeMember closes the sockets here of someone no longer in a room,
+// after what replaces the form on their pages of it.
+func (r *Rooms) closeMember(ch parley.MemberRemoved) {
+	r.hub.call(func() {
+		r.hub.closeWhere(func(c *client) bool { return c.user.ID == ch.UserID && c.roomID() == ch.RoomID },
+			func(lang i18n.Lang) ([]byte, error) {
+				return r.render.Change(View{Locale: i18n.Locale{Lang: lang}}, ch)
+			})
+	})
+}
+
 // Remove takes a deleted message off its room: out of the room's last
 // messages, and off every open page of the room at once, on every
 // instance, with one fragment rendered once. The store has already
@@ -108,6 +138,8 @@ func (r *Rooms) apply(from string, ch parley.Change) bool {
 		return r.heardPerson(from, ch.RoomID, ch.User, true)
 	case parley.PersonLeft:
 		return r.heardPerson(from, ch.RoomID, ch.User, false)
+	case parley.MemberRemoved:
+		r.closeMember(ch)
 	default:
 		// A change that keeps nothing in memory here and looks the same
 		// to every reader needs nothing more than its fragment.

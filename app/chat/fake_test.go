@@ -276,6 +276,9 @@ func (textRenderer) Change(view View, ch parley.Change) ([]byte, error) {
 	}
 	return []byte(ch.TypeName()), nil
 }
+func (textRenderer) Personal(view View, ch parley.PersonalChange) ([]byte, error) {
+	return inLang(view.Locale.Lang, ch.TypeName()), nil
+}
 func (textRenderer) History(i18n.Locale, parley.Room, []parley.Message, bool, parley.User) ([]byte, error) {
 	return []byte("history"), nil
 }

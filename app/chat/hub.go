@@ -191,6 +191,27 @@ func (h *hub) closeUser(userID int64) {
 	h.closeWhere(func(c *client) bool { return c.user.ID == userID }, h.render.Banned)
 }
 
+// toPerson gives every socket here of one person, in whatever room, a
+// fragment rendered once per language among them.
+func (h *hub) toPerson(userID int64, render func(i18n.Lang) ([]byte, error)) {
+	pms := make(map[i18n.Lang]*outbox.Fragment)
+	for _, r := range h.rooms {
+		for c := range r.clients {
+			if c.user.ID != userID {
+				continue
+			}
+			pm, ok := pms[c.locale.Lang]
+			if !ok {
+				pm = h.prepare(render(c.locale.Lang))
+				pms[c.locale.Lang] = pm
+			}
+			if pm != nil {
+				h.pushOrDrop(c, outbox.Frame{Fragment: pm})
+			}
+		}
+	}
+}
+
 // closeWhere closes, with 1000 so that the page does not reconnect, every
 // socket that match selects, after a last fragment that says why; the
 // fragment is rendered once per language, and only when some socket needs it.

@@ -24,6 +24,10 @@ func (cl *link) Receive(e Event) {
 		cl.chat.applyHeard(e.From, ch)
 		return
 	}
+	if ch, ok := e.Body.(parley.PersonalChange); ok {
+		cl.chat.applyPersonal(ch)
+		return
+	}
 	cl.chat.call(func() { cl.signal(e, time.Now()) })
 }
 

@@ -58,6 +58,9 @@ type linkedChat interface {
 	// applyHeard takes a change of a room heard from the instance from
 	// the one way in that this instance's own changes take.
 	applyHeard(from string, ch parley.Change)
+	// applyPersonal gives a personal change heard from another instance
+	// to its person's sockets here.
+	applyPersonal(ch parley.PersonalChange)
 	// resyncAll brings the rooms in memory back in line with the store,
 	// stopping early once stop is closed.
 	resyncAll(stop <-chan struct{})

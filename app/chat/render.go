@@ -22,9 +22,15 @@ type Renderer interface {
 	// appended to the message list (its time in the view's zone, its
 	// Delete control when the view may delete it; its text never
 	// translated), a deleted one taken off the page (the same for every
-	// reader: the chat renders it once, for the zero View). People
-	// arriving and leaving show in Presence and PresenceChanged instead.
+	// reader: the chat renders it once, for the zero View), and, for a
+	// member taken out of a room, what replaces the form on their own
+	// pages of it. People arriving and leaving show in Presence and
+	// PresenceChanged instead.
 	Change(view View, ch parley.Change) ([]byte, error)
+	// Personal renders a change of what one person sees wherever they
+	// are (a room entering or leaving their sidebar), for every open page
+	// of theirs, in the view's language.
+	Personal(view View, ch parley.PersonalChange) ([]byte, error)
 	// History renders a room's whole message list, replacing what a page
 	// shows; older is whether the room has messages before msgs. viewer
 	// sees the Delete control on the messages they may delete.

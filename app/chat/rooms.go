@@ -298,4 +298,6 @@ type linkPort struct {
 
 func (p linkPort) applyHeard(from string, ch parley.Change) { p.rooms.apply(from, ch) }
 
+func (p linkPort) applyPersonal(ch parley.PersonalChange) { p.rooms.applyPersonal(ch) }
+
 func (p linkPort) resyncAll(stop <-chan struct{}) { p.rooms.resyncAll(stop) }

@@ -134,6 +134,40 @@ type wirePosted struct {
 	Message *wireMessage `json:"message,omitempty"`
 }
 
+type wireMember struct {
+	wireFrom
+	UserID int64 `json:"user_id,omitempty"`
+}
+
+type wireRoom struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
+func toWireRoom(r parley.Room) *wireRoom {
+	return &wireRoom{ID: r.ID, Name: r.Name, Kind: r.Kind.String()}
+}
+
+// wireListing is a room entering or leaving a person's sidebar.
+type wireListing struct {
+	wireFrom
+	UserID int64     `json:"user_id"`
+	Room   *wireRoom `json:"room,omitempty"`
+	Title  string    `json:"title,omitempty"`
+}
+
+func fromWireRoom(w wireListing) (parley.Room, error) {
+	if w.UserID == 0 || w.Room == nil || w.Room.ID == 0 || w.Room.Name == "" {
+		return parley.Room{}, errors.New("no user or no room")
+	}
+	kind, err := parley.ParseRoomKind(w.Room.Kind)
+	if err != nil {
+		return parley.Room{}, err
+	}
+	return parley.Room{ID: w.Room.ID, Name: w.Room.Name, Kind: kind}, nil
+}
+
 type wireDeleted struct {
 	wireFrom
 	MessageID int64 `json:"message_id,omitempty"`
@@ -191,6 +225,14 @@ var codecs = func() *registry {
 			}
 			return parley.MessageDeleted{RoomID: roomID, MessageID: w.MessageID}, nil
 		})
+	register(r, inRoom, "member-removed",
+		func(c parley.MemberRemoved) wireMember { return wireMember{UserID: c.UserID} },
+		func(roomID int64, w wireMember) (parley.MemberRemoved, error) {
+			if w.UserID == 0 {
+				return parley.MemberRemoved{}, errors.New("no user id")
+			}
+			return parley.MemberRemoved{RoomID: roomID, UserID: w.UserID}, nil
+		})
 	register(r, inRoom, "join",
 		func(c parley.PersonArrived) wirePerson { u := toWire(c.User); return wirePerson{User: &u} },
 		func(roomID int64, w wirePerson) (parley.PersonArrived, error) {
@@ -218,6 +260,22 @@ var codecs = func() *registry {
 	register(r, ofInstance, "goodbye",
 		func(chat.Goodbye) wireSignal { return wireSignal{} },
 		func(int64, wireSignal) (chat.Goodbye, error) { return chat.Goodbye{}, nil })
+	register(r, toSockets, "listed",
+		func(c parley.RoomListed) wireListing {
+			return wireListing{UserID: c.UserID, Room: toWireRoom(c.Room), Title: c.Title}
+		},
+		func(_ int64, w wireListing) (parley.RoomListed, error) {
+			room, err := fromWireRoom(w)
+			return parley.RoomListed{UserID: w.UserID, Room: room, Title: w.Title}, err
+		})
+	register(r, toSockets, "unlisted",
+		func(c parley.RoomUnlisted) wireListing {
+			return wireListing{UserID: c.UserID, Room: toWireRoom(c.Room)}
+		},
+		func(_ int64, w wireListing) (parley.RoomUnlisted, error) {
+			room, err := fromWireRoom(w)
+			return parley.RoomUnlisted{UserID: w.UserID, Room: room}, err
+		})
 	register(r, toSockets, "close",
 		func(c chat.CloseSockets) wireClose { return wireClose{Session: c.SessionKey, UserID: c.UserID} },
 		func(_ int64, w wireClose) (chat.CloseSockets, error) {

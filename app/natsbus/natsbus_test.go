@@ -110,6 +110,10 @@ func TestEveryEventArrivesAsSentInOrder(t *testing.T) {
 		{From: "aaaa", Body: chat.CloseSockets{SessionKey: "deadbeef"}},
 		{From: "aaaa", Body: chat.CloseSockets{UserID: 8}},
 		{From: "aaaa", Body: parley.MessageDeleted{RoomID: 3, MessageID: 41}},
+		{From: "aaaa", Body: parley.MemberRemoved{RoomID: 4, UserID: 8}},
+		{From: "aaaa", Body: parley.RoomListed{UserID: 8, Room: parley.Room{ID: 4, Name: "hiring", Kind: parley.RoomPrivate}, Title: "#hiring"}},
+		{From: "aaaa", Body: parley.RoomListed{UserID: 7, Room: parley.Room{ID: 5, Name: "dm-0123456789abcdef", Kind: parley.RoomDirect}, Title: "bob"}},
+		{From: "aaaa", Body: parley.RoomUnlisted{UserID: 8, Room: parley.Room{ID: 4, Name: "hiring", Kind: parley.RoomPrivate}}},
 		{From: "aaaa", Body: chat.Goodbye{}},
 	}
 	for _, e := range sent {
@@ -134,15 +138,19 @@ func TestBadMessagesAreIgnoredAndHarmNothing(t *testing.T) {
 	}
 	raw := connectRaw(t, ns.ClientURL())
 	for subject, data := range map[string]string{
-		"t2.room.3.msg":           `not json`,
-		"t2.room.x.msg":           `{"from":"z","message":{"id":1}}`,
-		"t2.room.3.msg.extra":     `{"from":"z"}`,
-		"t2.room.3.join":          `{"from":"z"}`, // no user
-		"t2.room.3.remove":        `{"from":"z"}`, // no message id
-		"t2.instance.z.whatever":  `{}`,
-		"t2.something.else":       `{}`,
-		"t2.instance.z.snapshot":  `{"rooms":{"one":[]}}`,
-		"t2.sockets.close.please": `{}`,
+		"t2.room.3.msg":            `not json`,
+		"t2.room.x.msg":            `{"from":"z","message":{"id":1}}`,
+		"t2.room.3.msg.extra":      `{"from":"z"}`,
+		"t2.room.3.join":           `{"from":"z"}`, // no user
+		"t2.room.3.remove":         `{"from":"z"}`, // no message id
+		"t2.instance.z.whatever":   `{}`,
+		"t2.something.else":        `{}`,
+		"t2.instance.z.snapshot":   `{"rooms":{"one":[]}}`,
+		"t2.sockets.close.please":  `{}`,
+		"t2.room.3.member-removed": `{"from":"z"}`,                                                  // no user id
+		"t2.sockets.listed":        `{"from":"z","user_id":8}`,                                      // no room
+		"t2.sockets.unlisted":      `{"from":"z","room":{"id":4,"name":"hiring","kind":"private"}}`, // no user
+		"t2.sockets.listed.x":      `{"from":"z","user_id":8,"room":{"id":4,"name":"hiring","kind":"secret"}}`,
 	} {
 		if err := raw.Publish(subject, []byte(data)); err != nil {
 			t.Fatal(err)

@@ -40,8 +40,22 @@ func (Fragments) Change(view chat.View, ch parley.Change) ([]byte, error) {
 		return renderFragment(view.Locale, components.MessageAppend(ch.Message, view.Deletable))
 	case parley.MessageDeleted:
 		return renderFragment(i18n.Default, components.MessageRemoved(ch.MessageID))
+	case parley.MemberRemoved:
+		return renderFragment(view.Locale, components.RemovedFromRoom())
 	}
 	return nil, fmt.Errorf("web: no fragment for a change of kind %q", ch.TypeName())
+}
+
+// Personal renders a change of one person's sidebar: a room put at the
+// end of its list, or taken out.
+func (Fragments) Personal(view chat.View, ch parley.PersonalChange) ([]byte, error) {
+	switch ch := ch.(type) {
+	case parley.RoomListed:
+		return renderFragment(view.Locale, components.RoomListed(components.SidebarEntry{Room: ch.Room, Title: ch.Title}))
+	case parley.RoomUnlisted:
+		return renderFragment(view.Locale, components.RoomUnlisted(ch.Room))
+	}
+	return nil, fmt.Errorf("web: no fragment for a personal change of kind %q", ch.TypeName())
 }
 
 // History renders a room's whole message list as viewer sees it. The

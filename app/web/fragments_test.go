@@ -70,6 +70,16 @@ func TestFragmentsAreOutOfBand(t *testing.T) {
 		{"error", render(f.Error(en, "Too long")), []string{`<div id="chat-error"`, `hx-swap-oob="true"`, "Too long"}},
 		{"fresh form", render(f.ChatForm(en)), []string{`<form id="chat-form"`, "ws-send", `hx-swap-oob="true"`, `name="message"`, `<div id="chat-error"`}},
 		{"signed out", render(f.SignedOut(en)), []string{`id="chat-form"`, `hx-swap-oob="true"`, `href="/login"`}},
+		{"out of the room", render(f.Change(chat.View{Locale: i18n.Locale{Lang: en}}, parley.MemberRemoved{RoomID: 4, UserID: 8})), []string{
+			`<div id="chat-form" class="composer signed-out" hx-swap-oob="true">`, "You are no longer a member of this room.", `href="/r/general"`}},
+		{"out of the room, in Spanish", render(f.Change(chat.View{Locale: i18n.Locale{Lang: i18n.Spanish}}, parley.MemberRemoved{RoomID: 4, UserID: 8})), []string{
+			"Ya no eres miembro de esta sala.", "Volver a general"}},
+		{"a room listed", render(f.Personal(chat.View{}, parley.RoomListed{UserID: 8, Room: parley.Room{ID: 4, Name: "hiring", Kind: parley.RoomPrivate}, Title: "#hiring"})), []string{
+			`<ul hx-swap-oob="beforeend:#room-list"><li id="room-hiring"><a href="/r/hiring">#hiring</a></li></ul>`}},
+		{"a direct conversation listed", render(f.Personal(chat.View{}, parley.RoomListed{UserID: 8, Room: parley.Room{ID: 5, Name: "dm-0123456789abcdef", Kind: parley.RoomDirect}, Title: "<ann>, bob"})), []string{
+			`<ul hx-swap-oob="beforeend:#dm-list"><li id="room-dm-0123456789abcdef"><a href="/r/dm-0123456789abcdef">&lt;ann&gt;, bob</a></li></ul>`}},
+		{"a room unlisted", render(f.Personal(chat.View{}, parley.RoomUnlisted{UserID: 8, Room: parley.Room{ID: 4, Name: "hiring"}})), []string{
+			`<i hx-swap-oob="delete:#room-hiring"></i>`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,4 +28,10 @@ type LiveRooms interface {
 	Serve(conn chat.Conn, p chat.Peer) error
 	// EndSession closes every socket of the session, on every instance.
 	EndSession(sessionKey string)
+	// Apply makes a change of a room (one the store holds already) live on
+	// every instance: parley.MemberRemoved closes the member's pages of it.
+	Apply(ch parley.Change)
+	// ApplyPersonal makes a change of one person's sidebar live on every
+	// open page of theirs, on every instance.
+	ApplyPersonal(ch parley.PersonalChange)
 }
