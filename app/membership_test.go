@@ -311,3 +311,29 @@ func TestFormsRefuseBadInput(t *testing.T) {
 		t.Errorf("Spanish refusal: got %d, body %.300s", status, body)
 	}
 }
+
+func TestAdminSeesPrivateRoomsByNameAndSizeOnly(t *testing.T) {
+	cfg := testConfig(t)
+	a := startApp(t, cfg)
+	admin := signedUpAdmin(t, a, cfg, "mod")
+	alice, bob := signedUp(t, a, "alice"), signedUp(t, a, "bob")
+	alice.createPrivateRoom("hiring")
+	alice.post("/r/hiring/members", url.Values{"user": {"bob"}})
+	alice.postIn("hiring", "the candidate said yes")
+	bob.startDM("alice")
+
+	_, page, _ := admin.get("/admin")
+	m := regexp.MustCompile(`(?s)<ul id="admin-rooms"[^>]*>(.*?)</ul>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("/admin has no room list")
+	}
+	if !regexp.MustCompile(`<span>#hiring</span>\s*<span class="room-private">private</span>\s*<span class="room-members">2 members</span>`).MatchString(m[1]) {
+		t.Errorf("/admin does not show hiring as private with 2 members: %s", m[1])
+	}
+	if strings.Contains(page, "candidate") || strings.Contains(m[1], "dm-") {
+		t.Errorf("/admin shows a private room's messages or a direct conversation")
+	}
+	if status, _, _ := admin.get("/r/hiring"); status != http.StatusNotFound {
+		t.Errorf("an admin who is not a member opening a private room: got %d, want 404", status)
+	}
+}
