@@ -31,7 +31,7 @@ func (s *Server) addMember(c *fiber.Ctx) error {
 	name := c.FormValue("user")
 	person, err := s.personNamed(ctx, name)
 	if status, reason, ok := formRefusal(c, err); ok {
-		return s.renderMembers(c, ctx, status, user, room, access, name, reason)
+		return s.renderMembers(ctx, c, status, user, room, access, name, reason)
 	} else if err != nil {
 		return err
 	}

@@ -34,13 +34,13 @@ func (s *Server) removeMember(c *fiber.Ctx) error {
 	name := c.FormValue("user")
 	person, err := s.personNamed(ctx, name)
 	if status, reason, ok := formRefusal(c, err); ok {
-		return s.renderMembers(c, ctx, status, user, room, access, name, reason)
+		return s.renderMembers(ctx, c, status, user, room, access, name, reason)
 	} else if err != nil {
 		return err
 	}
 	err = s.opts.Members.LeaveRoom(ctx, room.ID, person.ID)
 	if errors.Is(err, parley.ErrNoChange) {
-		return s.renderMembers(c, ctx, fiber.StatusUnprocessableEntity, user, room, access, name, locale(c).T("%s is not a member of this room.", name))
+		return s.renderMembers(ctx, c, fiber.StatusUnprocessableEntity, user, room, access, name, locale(c).T("%s is not a member of this room.", name))
 	} else if err != nil {
 		return fmt.Errorf("web: remove member: %w", err)
 	}

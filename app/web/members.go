@@ -14,7 +14,7 @@ import (
 
 // renderMembers renders a room's members page, with a refused name and
 // its reason after a failed change.
-func (s *Server) renderMembers(c *fiber.Ctx, ctx context.Context, status int, user parley.User, room parley.Room, access parley.Access, name, errMsg string) error {
+func (s *Server) renderMembers(ctx context.Context, c *fiber.Ctx, status int, user parley.User, room parley.Room, access parley.Access, name, errMsg string) error {
 	members, err := s.opts.Members.Members(ctx, room.ID)
 	if err != nil {
 		return fmt.Errorf("web: members: %w", err)

@@ -20,5 +20,5 @@ func (s *Server) showMembersPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.renderMembers(c, ctx, fiber.StatusOK, user, room, access, "", "")
+	return s.renderMembers(ctx, c, fiber.StatusOK, user, room, access, "", "")
 }
