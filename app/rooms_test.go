@@ -129,9 +129,17 @@ func TestRoomsKeepPresenceMessagesAndNoticesApart(t *testing.T) {
 		if !strings.Contains(page, want) || strings.Count(page, `aria-current="page"`) != 1 {
 			t.Errorf("page of %s: want exactly one room link marked current, %s", current, want)
 		}
-		if !containsAll(page, `href="/r/general"`, `href="/r/team"`, `ws-connect="/ws?room=`+current+`&amp;shown=`) {
-			t.Errorf("page of %s lacks a link to every room or its own socket", current)
+		if !containsAll(page, `href="/r/general"`, `ws-connect="/ws?room=`+current+`&amp;shown=`) {
+			t.Errorf("page of %s lacks a link to general or its own socket", current)
 		}
+	}
+	// The sidebar lists the reader's rooms (issue 22): alice created team
+	// and is in it, bob never opened it.
+	if !strings.Contains(team, `<li id="room-team"><a href="/r/team"`) {
+		t.Errorf("alice's sidebar lacks team, which she created")
+	}
+	if strings.Contains(general, `id="room-team"`) {
+		t.Errorf("bob's sidebar lists team, which he never joined")
 	}
 }
 

@@ -72,10 +72,15 @@ func TestRooms(t *testing.T) {
 		checkPresence(t, p, "2 users online", "Bob", "Carol")
 	}
 
-	// Every page links to both rooms and marks its own.
-	for _, p := range general {
-		checkRoomLinks(t, p.name, state(t, p), "#general", "#general", "#team")
-	}
+	// Every page links to the rooms its reader is in (issue 22) and marks
+	// its own: Bob's page of general got team live when he opened it in
+	// the other tab; Carol never joined it.
+	bob.waitFor("list team in the sidebar", waitLive, func(s pageState) bool {
+		rooms, _ := s.roomLinks()
+		return slices.Contains(rooms, "#team")
+	})
+	checkRoomLinks(t, bob.name, state(t, bob), "#general", "#general", "#team")
+	checkRoomLinks(t, carol.name, state(t, carol), "#general", "#general")
 	for _, p := range team {
 		checkRoomLinks(t, p.name, state(t, p), "#team", "#general", "#team")
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -78,6 +79,9 @@ func (s *Server) renderAdmin(c *fiber.Ctx, status int, page components.AdminPage
 	if page.Bans, err = s.opts.Moderation.Bans(ctx); err != nil {
 		return fmt.Errorf("web: admin page: %w", err)
 	}
+	if page.Rooms, err = s.adminRooms(ctx); err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, status, components.Admin(page))
 }
@@ -104,4 +108,25 @@ func refusedModeration(err error, raw string, target parley.User, self, unchange
 		return formRefused(fiber.StatusConflict, unchanged, target.AccountName())
 	}
 	return fmt.Errorf("web: moderate: %w", err)
+}
+
+// adminRooms are the public and private rooms, with their member counts,
+// for the moderation page; direct conversations are left out (their names
+// say nothing, and who talks with whom is theirs).
+func (s *Server) adminRooms(ctx context.Context) ([]components.RoomEntry, error) {
+	rooms, err := s.opts.Rooms.Rooms(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("web: admin page: %w", err)
+	}
+	counts, err := s.opts.Members.MemberCounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("web: admin page: %w", err)
+	}
+	var entries []components.RoomEntry
+	for _, r := range rooms {
+		if r.Kind != parley.RoomDirect {
+			entries = append(entries, components.RoomEntry{Room: r, Members: counts[r.ID]})
+		}
+	}
+	return entries, nil
 }

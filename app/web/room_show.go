@@ -22,6 +22,7 @@ func (s *Server) showChat(c *fiber.Ctx) error {
 
 // showRoomPage shows a room with its last messages, or with ?before=ID a
 // page of the messages before that one (for browsers without htmx).
+// Opening a public room's live page joins it.
 func (s *Server) showRoomPage(c *fiber.Ctx) error {
 	user, ok := currentUser(c)
 	if !ok {
@@ -37,11 +38,20 @@ func (s *Server) showRoomPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rooms, err := s.opts.Rooms.Rooms(ctx)
-	if err != nil {
-		return fmt.Errorf("web: rooms: %w", err)
+	if before == 0 {
+		if access, err = s.join(ctx, user, room, access); err != nil {
+			return err
+		}
 	}
-	page := components.ChatPage{User: user, Room: room, Access: access, Rooms: rooms, Before: before}
+	title, err := s.roomTitle(ctx, room, user)
+	if err != nil {
+		return err
+	}
+	sidebar, err := s.sidebarOf(ctx, user)
+	if err != nil {
+		return err
+	}
+	page := components.ChatPage{User: user, Room: room, Access: access, Title: title, Sidebar: sidebar, Before: before}
 	if before == 0 {
 		page.Messages, page.Older, err = s.opts.Chat.Recent(ctx, room)
 		page.Online, page.Listed = s.opts.Chat.PresenceWith(room.ID, user)

@@ -167,6 +167,13 @@ func (s *Server) routes() {
 	app.Post("/rooms", s.createRoom)
 	app.Get("/r/:room", s.showRoomPage)
 	app.Get("/r/:room/messages", s.showEarlierMessages)
+	app.Get("/r/:room/members", s.showMembersPage)
+	app.Post("/r/:room/members", s.addMember)
+	app.Post("/r/:room/members/remove", s.removeMember)
+	app.Post("/r/:room/join", s.joinRoom)
+	app.Post("/r/:room/leave", s.leaveRoom)
+	app.Get("/dm", s.showDirectPage)
+	app.Post("/dm", s.startDirect)
 	app.Get("/ws", s.guardSocket, s.upgradeSocket())
 
 	app.Post("/messages/:id/delete", s.deleteMessage)
