@@ -102,6 +102,9 @@ func TestEndUserClosesTheirSocketsOnEveryInstance(t *testing.T) {
 	serve(t, b, onB, 5)
 	serve(t, b, other, 6)
 	eventually(t, "two people in the room on both", func() bool { return a.Online(testRoom.ID) == 2 && b.Online(testRoom.ID) == 2 })
+	// b may count user 5 from a's word before its own socket of theirs has
+	// joined; a socket that has been written to has.
+	eventually(t, "every socket joined", func() bool { return onA.writes.Load() > 0 && onB.writes.Load() > 0 && other.writes.Load() > 0 })
 
 	a.EndUser(5)
 	for name, c := range map[string]*fakeConn{"on A": onA, "on B": onB} {

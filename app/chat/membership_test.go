@@ -43,6 +43,11 @@ func TestMemberRemovedClosesTheirPagesOfTheRoomOnEveryInstance(t *testing.T) {
 	serveIn(t, a, other, elsewhere, 5)
 	serve(t, b, member, 6)
 	eventually(t, "two people in the room on both", func() bool { return a.Online(testRoom.ID) == 2 && b.Online(testRoom.ID) == 2 })
+	// b may count user 5 from a's word before its own socket of theirs has
+	// joined; a socket that has been written to has.
+	eventually(t, "every socket joined", func() bool {
+		return onA.writes.Load() > 0 && onB.writes.Load() > 0 && elsewhere.writes.Load() > 0 && member.writes.Load() > 0
+	})
 	time.Sleep(200 * time.Millisecond) // the arrivals' presence goes out first
 	before := map[*fakeConn]int64{onA: onA.writes.Load(), onB: onB.writes.Load()}
 
@@ -73,6 +78,14 @@ func TestPersonalChangeReachesEveryPageOfThePerson(t *testing.T) {
 	someoneElse := newFakeConn(false)
 	serve(t, b, someoneElse, 6)
 	eventually(t, "everyone in", func() bool { return b.Online(testRoom.ID) == 2 && a.Online(roomNumbered(2).ID) == 1 })
+	eventually(t, "every socket joined", func() bool {
+		for _, c := range theirs {
+			if c.writes.Load() == 0 {
+				return false
+			}
+		}
+		return someoneElse.writes.Load() > 0
+	})
 	time.Sleep(200 * time.Millisecond) // the arrivals' presence goes out first
 	before := map[string]int64{}
 	for name, c := range theirs {

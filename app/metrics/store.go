@@ -107,11 +107,11 @@ func (t *timedStore) RoomByID(ctx context.Context, id int64) (parley.Room, error
 	return v0, err
 }
 
-func (t *timedStore) DirectRoom(ctx context.Context, userIDs []int64) (parley.Room, error) {
+func (t *timedStore) DirectRoom(ctx context.Context, userIDs []int64) (parley.Room, bool, error) {
 	start := time.Now()
-	v0, err := t.Store.DirectRoom(ctx, userIDs)
+	v0, v1, err := t.Store.DirectRoom(ctx, userIDs)
 	t.observe("direct_room", start, err)
-	return v0, err
+	return v0, v1, err
 }
 
 func (t *timedStore) JoinRoom(ctx context.Context, roomID, userID int64) error {

@@ -99,7 +99,7 @@ type MembershipStore interface {
 	// people at once, on one store or two, return the same room. Fewer
 	// than 2 or more than 8 distinct people is ErrDirectRoomSize; an
 	// unknown user is ErrNotFound.
-	DirectRoom(ctx context.Context, userIDs []int64) (Room, error)
+	DirectRoom(ctx context.Context, userIDs []int64) (room Room, created bool, err error)
 	// JoinRoom makes the user a member of the room; joining again is not
 	// an error. An unknown room or user is ErrNotFound; a direct
 	// conversation the user is not one of the people of is

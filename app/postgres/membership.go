@@ -201,20 +201,21 @@ const directNameTries = 3
 // at once, one inserts it and the other, waiting on that key, finds it.
 // Fewer than 2 or more than 8 distinct people is an error that wraps
 // parley.ErrDirectRoomSize; an unknown user is parley.ErrNotFound.
-func (s *Store) DirectRoom(ctx context.Context, userIDs []int64) (parley.Room, error) {
+func (s *Store) DirectRoom(ctx context.Context, userIDs []int64) (parley.Room, bool, error) {
 	key, ids, err := parley.DirectKey(userIDs)
 	if err != nil {
-		return parley.Room{}, fmt.Errorf("postgres: direct room: %w", err)
+		return parley.Room{}, false, fmt.Errorf("postgres: direct room: %w", err)
 	}
 	const byKey = "SELECT " + roomColumns + " FROM rooms WHERE dm_key = $1"
 	r, err := scanRoom(s.pool.QueryRow(ctx, byKey, key))
 	if err == nil || !errors.Is(err, pgx.ErrNoRows) {
-		return r, wrap("direct room", err)
+		return r, false, wrap("direct room", err)
 	}
+	var created bool
 	for range directNameTries {
 		err = s.inTx(ctx, func(tx pgx.Tx) error {
 			r, err = createDirectRoom(ctx, tx, key, ids, s.now())
-			if !errors.Is(err, pgx.ErrNoRows) {
+			if created = err == nil; !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
 			// Another store created it first; this statement sees it.
@@ -228,9 +229,9 @@ func (s *Store) DirectRoom(ctx context.Context, userIDs []int64) (parley.Room, e
 		}
 	}
 	if err != nil {
-		return parley.Room{}, wrap("direct room", err)
+		return parley.Room{}, false, wrap("direct room", err)
 	}
-	return r, nil
+	return r, created, nil
 }
 
 // createDirectRoom adds the direct room of key, under a fresh name, and

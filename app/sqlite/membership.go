@@ -203,28 +203,30 @@ const directNameTries = 3
 // conversation at once end with one room. Fewer than 2 or more than 8
 // distinct people is an error that wraps parley.ErrDirectRoomSize; an
 // unknown user is parley.ErrNotFound.
-func (s *Store) DirectRoom(ctx context.Context, userIDs []int64) (parley.Room, error) {
+func (s *Store) DirectRoom(ctx context.Context, userIDs []int64) (parley.Room, bool, error) {
 	key, ids, err := parley.DirectKey(userIDs)
 	if err != nil {
-		return parley.Room{}, fmt.Errorf("sqlite: direct room: %w", err)
+		return parley.Room{}, false, fmt.Errorf("sqlite: direct room: %w", err)
 	}
 	const byKey = "SELECT " + roomColumns + " FROM rooms WHERE dm_key = ?"
 	r, err := scanRoom(s.reader.QueryRowContext(ctx, byKey, key))
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
-		return r, wrap("direct room", err)
+		return r, false, wrap("direct room", err)
 	}
+	var created bool
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		r, err = scanRoom(tx.QueryRowContext(ctx, byKey, key))
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err // found, or failed
 		}
 		r, err = createDirectRoom(ctx, tx, key, ids, stored(s.now()))
+		created = err == nil
 		return err
 	})
 	if err != nil {
-		return parley.Room{}, wrap("direct room", err)
+		return parley.Room{}, false, wrap("direct room", err)
 	}
-	return r, nil
+	return r, created, nil
 }
 
 // createDirectRoom adds the direct room of key, under a fresh name, and

@@ -50,7 +50,7 @@ func createRoomOfKind(t *testing.T, s parley.Store, name string, kind parley.Roo
 // directRoom finds or creates a direct room and fails the test on error.
 func directRoom(t *testing.T, s parley.Store, userIDs ...int64) parley.Room {
 	t.Helper()
-	r, err := s.DirectRoom(t.Context(), userIDs)
+	r, _, err := s.DirectRoom(t.Context(), userIDs)
 	if err != nil {
 		t.Fatalf("DirectRoom(%v): %v", userIDs, err)
 	}
@@ -518,7 +518,13 @@ func testDirectRoomFoundAgain(t *testing.T, b Backend) {
 	bob := createUser(t, s, "Bob")
 	carol := createUser(t, s, "carol")
 	before := time.Now().Add(-time.Second)
-	ab := directRoom(t, s, alice.ID, bob.ID)
+	ab, created, err := s.DirectRoom(t.Context(), []int64{alice.ID, bob.ID})
+	if err != nil || !created {
+		t.Fatalf("DirectRoom(alice, bob) the first time: created %v, %v; want it created", created, err)
+	}
+	if again, created, err := s.DirectRoom(t.Context(), []int64{bob.ID, alice.ID, bob.ID}); err != nil || created || again.ID != ab.ID {
+		t.Errorf("DirectRoom(bob, alice, bob) = room %d, created %v, %v; want room %d found, not created", again.ID, created, err, ab.ID)
+	}
 	if ab.ID == 0 || ab.Kind != parley.RoomDirect || ab.CreatedBy != 0 {
 		t.Errorf("DirectRoom = %+v, want a new direct room without a creator", ab)
 	}
@@ -576,7 +582,7 @@ func testDirectRoomBadSets(t *testing.T, b Backend) {
 		ids = append(ids, createUser(t, s, "user"+string(rune('a'+i))).ID)
 	}
 	for _, set := range [][]int64{nil, {}, {ids[0]}, {ids[0], ids[0], ids[0]}, ids, append(ids, ids[0])} {
-		r, err := s.DirectRoom(t.Context(), set)
+		r, _, err := s.DirectRoom(t.Context(), set)
 		if !errors.Is(err, parley.ErrDirectRoomSize) {
 			t.Errorf("DirectRoom(%v): error = %v, want parley.ErrDirectRoomSize", set, err)
 		}
@@ -599,7 +605,7 @@ func testDirectRoomUnknownUser(t *testing.T, b Backend) {
 	alice := createUser(t, s, "alice")
 	bob := createUser(t, s, "bob")
 	for _, set := range [][]int64{{alice.ID, 999}, {alice.ID, bob.ID, 999}, {998, 999}, {0, alice.ID}, {-1, alice.ID}} {
-		r, err := s.DirectRoom(t.Context(), set)
+		r, _, err := s.DirectRoom(t.Context(), set)
 		if err == nil {
 			t.Errorf("DirectRoom(%v) = %+v, want an error", set, r)
 		}
@@ -658,6 +664,7 @@ func testDirectRoomConcurrently(t *testing.T, b Backend) {
 	bob := createUser(t, stores[0], "bob")
 	const n = 8
 	rooms := make([]parley.Room, n)
+	created := make([]bool, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -665,7 +672,7 @@ func testDirectRoomConcurrently(t *testing.T, b Backend) {
 		if i%4 >= 2 {
 			ids = []int64{bob.ID, alice.ID}
 		}
-		wg.Go(func() { rooms[i], errs[i] = stores[i%2].DirectRoom(t.Context(), ids) })
+		wg.Go(func() { rooms[i], created[i], errs[i] = stores[i%2].DirectRoom(t.Context(), ids) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -673,6 +680,9 @@ func testDirectRoomConcurrently(t *testing.T, b Backend) {
 			t.Fatalf("DirectRoom %d: %v", i, err)
 		}
 		assertRooms(t, []parley.Room{rooms[i]}, []parley.Room{rooms[0]})
+	}
+	if got := len(slices.DeleteFunc(slices.Clone(created), func(c bool) bool { return !c })); got != 1 {
+		t.Errorf("%d of %d concurrent DirectRoom calls say they created the conversation, want exactly 1", got, n)
 	}
 	all, err := stores[1].Rooms(t.Context())
 	if err != nil {

@@ -53,17 +53,13 @@ func (s *Server) startDirect(c *fiber.Ctx) error {
 	if len(ids) == 1 {
 		return refuse(fiber.StatusUnprocessableEntity, locale(c).T("Name someone other than yourself."))
 	}
-	// The sender is one of the people of every conversation DirectRoom
-	// returns: one they were not in before is one it created now.
-	before, err := s.opts.Members.RoomsOf(ctx, user.ID)
-	if err != nil {
-		return fmt.Errorf("web: rooms of user: %w", err)
-	}
-	room, err := s.opts.Members.DirectRoom(ctx, ids)
+	// Only the request that created it announces it: of two started at
+	// once, on any instances, one creates and the other finds it.
+	room, created, err := s.opts.Members.DirectRoom(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("web: direct room: %w", err)
 	}
-	if !slices.ContainsFunc(before, func(r parley.Room) bool { return r.ID == room.ID }) {
+	if created {
 		if err := s.listDirect(c, room); err != nil {
 			return err
 		}
