@@ -87,7 +87,7 @@ func checkRoomCounts(t *testing.T, opts Options, got Result, want roomWant) {
 		{"broadcast receivers", int64(got.Broadcast.Receivers), int64(want.receivers)},
 		{"broadcast deliveries", got.Broadcast.Deliveries, int64(opts.Messages * want.receivers)},
 		{"message frames outside the sender's room", got.Broadcast.ForeignDeliveries, 0},
-		{"rooms created", int64(got.RoomSetup.Created), int64(roomsToCreate(opts.Rooms))},
+		{"rooms created", int64(got.RoomSetup.Created), int64(roomsToCreate(opts))},
 		{"sockets closed in the leave storm", int64(got.Leave.Closed), int64(opts.Sockets - 1)},
 		{"survivor's count after the leave storm", int64(got.Leave.SurvivorCount), 1},
 		{"users registered", int64(got.SignIn.Registered), int64(opts.Users)},
@@ -108,11 +108,14 @@ func checkRoomCounts(t *testing.T, opts Options, got Result, want roomWant) {
 
 // roomsToCreate is how many rooms a fresh run creates: none with one
 // room, which is general.
-func roomsToCreate(rooms int) int {
-	if rooms == 1 {
+func roomsToCreate(opts Options) int {
+	switch {
+	case opts.Private:
+		return 1
+	case opts.Rooms == 1:
 		return 0
 	}
-	return rooms
+	return opts.Rooms
 }
 
 func TestRunAgainstFloor(t *testing.T) {

@@ -80,6 +80,7 @@ func parseFlags() (Options, bool) {
 	flag.IntVar(&opts.Users, "users", 0, "users to sign in (K); 0 means one per socket")
 	flag.IntVar(&opts.Sockets, "sockets", defaultSockets, "websockets to open (N), round-robin over the users")
 	flag.IntVar(&opts.Rooms, "rooms", 1, "rooms (R) to spread the sockets over, socket i in room i mod R; 1 puts every socket in general")
+	flag.BoolVar(&opts.Private, "private", false, "one room: a private room of the run's, with every user added as a member, instead of general")
 	flag.IntVar(&opts.Messages, "messages", defaultMessages, "messages to time in the broadcast phase (M)")
 	flag.IntVar(&opts.DialConcurrency, "dial-concurrency", defaultDialConcurrency, "websocket dials in flight at once")
 	flag.DurationVar(&opts.DialSpread, "dial-spread", 0, "start the storm's dials evenly over this long (0: as fast as -dial-concurrency allows)")

@@ -19,10 +19,14 @@ type Options struct {
 	// i then goes to instance i mod N, as a balancer without sticky
 	// sessions would send it; users sign in and rooms are made on the
 	// first (the instances share their store, so a session is valid on all).
-	URL             string
-	Users           int // users to sign in; 0 means one per socket
-	Sockets         int // websockets to open, round-robin over the users
-	Rooms           int // rooms the sockets join round-robin; 1 means all in general
+	URL     string
+	Users   int // users to sign in; 0 means one per socket
+	Sockets int // websockets to open, round-robin over the users
+	Rooms   int // rooms the sockets join round-robin; 1 means all in general
+	// Private, with one room, puts every socket in a private room of the
+	// run's instead of general: user 0 creates it and adds every other
+	// user through the members form.
+	Private         bool
 	Messages        int // messages to time in the broadcast phase
 	DialConcurrency int // websocket dials in flight at once
 	// DialSpread, when above 0, starts the storm's dials evenly over this
@@ -114,6 +118,9 @@ func (o Options) normalize() (Options, error) {
 	}
 	if o.Trickle < 0 {
 		return o, fmt.Errorf("trickle must not be negative, got %d", o.Trickle)
+	}
+	if o.Private && (o.Rooms != 1 || o.Trickle > 0) {
+		return o, fmt.Errorf("private needs one room and no trickle, got %d rooms and a trickle of %d", o.Rooms, o.Trickle)
 	}
 	if o.Trickle > 0 {
 		if o.Rooms != 1 {

@@ -83,3 +83,18 @@ func TestRunInRoomsReusesRooms(t *testing.T) {
 		}
 	}
 }
+
+// TestRunInAPrivateRoomAgainstParley: with -private every user is added
+// to the run's private room through its members form, and every socket
+// of theirs opens in it and ends on the count.
+func TestRunInAPrivateRoomAgainstParley(t *testing.T) {
+	opts := testOptions(t, startParley(t))
+	opts.Sockets, opts.Users, opts.Private = 40, 20, true
+	ctx, cancel := context.WithTimeout(context.Background(), 4*testPhaseTimeout)
+	defer cancel()
+	got, err := run(ctx, opts)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	checkCounts(t, opts, got)
+}

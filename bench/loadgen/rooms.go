@@ -26,15 +26,20 @@ const (
 type roomPlan struct {
 	names    []string // per room; {"general"} with one room
 	expected []int    // per room: distinct users among its sockets
+	// private is one private room, lg-RUNID-private, in place of general.
+	private bool
 }
 
 // newRoomPlan plans rooms rooms for sockets sockets over users users. With
-// one room every socket is in "general"; otherwise the rooms are named
-// lg-RUNID-0 .. lg-RUNID-(rooms-1).
-func newRoomPlan(runID string, rooms, sockets, users int) roomPlan {
-	plan := roomPlan{names: make([]string, rooms), expected: make([]int, rooms)}
+// one room every socket is in "general" (or, private, in lg-RUNID-private);
+// otherwise the rooms are named lg-RUNID-0 .. lg-RUNID-(rooms-1).
+func newRoomPlan(runID string, rooms, sockets, users int, private bool) roomPlan {
+	plan := roomPlan{names: make([]string, rooms), expected: make([]int, rooms), private: private && rooms == 1}
 	for room := range rooms {
 		plan.names[room] = roomName(runID, room, rooms)
+	}
+	if plan.private {
+		plan.names[0] = fmt.Sprintf("lg-%s-private", strings.ToLower(runID))
 	}
 	seen := make([]map[int]bool, rooms)
 	for i := range sockets {
@@ -65,7 +70,7 @@ func roomName(runID string, index, rooms int) string {
 
 // creates reports whether the run must create its rooms: "general" always
 // exists.
-func (p roomPlan) creates() bool { return len(p.names) > 1 }
+func (p roomPlan) creates() bool { return p.private || len(p.names) > 1 }
 
 // expectedRange returns the smallest and largest count a room must show.
 func (p roomPlan) expectedRange() (lowest, highest int) {
@@ -111,7 +116,7 @@ type createRoomsResult struct {
 // createRooms creates the named rooms as the user whose session cookie is
 // given, roomCreateConcurrency at a time, and stops at the first failure.
 // A name that is taken already counts as existing, not as a failure.
-func (s *signer) createRooms(ctx context.Context, cookie string, names []string, logf logFunc) (createRoomsResult, error) {
+func (s *signer) createRooms(ctx context.Context, cookie string, names []string, visibility string, logf logFunc) (createRoomsResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var created, existed, done atomic.Int64
@@ -124,7 +129,7 @@ func (s *signer) createRooms(ctx context.Context, cookie string, names []string,
 		go func() {
 			defer workers.Done()
 			for i := range indexes {
-				wasNew, err := s.createRoom(ctx, cookie, names[i])
+				wasNew, err := s.createRoom(ctx, cookie, names[i], visibility)
 				if err != nil {
 					errOnce.Do(func() { firstErr = err; cancel() })
 					continue
@@ -153,8 +158,8 @@ func (s *signer) createRooms(ctx context.Context, cookie string, names []string,
 
 // createRoom posts the room form: 303 means created, 409 that the name is
 // taken (by an earlier run), anything else is an error.
-func (s *signer) createRoom(ctx context.Context, cookie, name string) (created bool, err error) {
-	resp, err := s.post(ctx, "/rooms", url.Values{"name": {name}}, cookie)
+func (s *signer) createRoom(ctx context.Context, cookie, name, visibility string) (created bool, err error) {
+	resp, err := s.post(ctx, "/rooms", url.Values{"name": {name}, "visibility": {visibility}}, cookie)
 	if err != nil {
 		return false, fmt.Errorf("create room %s: %w", name, err)
 	}
@@ -166,4 +171,42 @@ func (s *signer) createRoom(ctx context.Context, cookie, name string) (created b
 	default:
 		return false, fmt.Errorf("create room %s: POST /rooms: HTTP %d, want 303 or 409: %q", name, resp.status, resp.body)
 	}
+}
+
+// addMembers adds the named users to room through its members form, as
+// the user whose cookie is given, roomCreateConcurrency at a time; it
+// stops at the first failure.
+func (s *signer) addMembers(ctx context.Context, cookie, room string, users []string, logf logFunc) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var done atomic.Int64
+	var firstErr error
+	var errOnce sync.Once
+	indexes := make(chan int)
+	var workers sync.WaitGroup
+	for range min(roomCreateConcurrency, len(users)) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for i := range indexes {
+				resp, err := s.post(ctx, "/r/"+room+"/members", url.Values{"user": {users[i]}}, cookie)
+				if err == nil && resp.status != http.StatusSeeOther {
+					err = fmt.Errorf("HTTP %d, want 303: %q", resp.status, resp.body)
+				}
+				if err != nil {
+					errOnce.Do(func() { firstErr = fmt.Errorf("add %s to %s: %w", users[i], room, err); cancel() })
+					continue
+				}
+				if n := done.Add(1); n%(10*roomProgressStep) == 0 {
+					logf("rooms: %d of %d members added", n, len(users))
+				}
+			}
+		}()
+	}
+	feedIndexes(ctx, indexes, len(users))
+	workers.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
 }

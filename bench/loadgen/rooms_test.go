@@ -34,7 +34,7 @@ func TestNewRoomPlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan := newRoomPlan(tt.runID, tt.rooms, tt.sockets, tt.users)
+			plan := newRoomPlan(tt.runID, tt.rooms, tt.sockets, tt.users, false)
 			if tt.wantNames != nil && !slices.Equal(plan.names, tt.wantNames) {
 				t.Errorf("names = %q, want %q", plan.names, tt.wantNames)
 			}
@@ -99,7 +99,7 @@ func TestSocketURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan := newRoomPlan("r1", tt.rooms, 3, 3)
+			plan := newRoomPlan("r1", tt.rooms, 3, 3, false)
 			if got := plan.socketURL(ws, tt.index); got != tt.want {
 				t.Errorf("socketURL(%q, %d) = %q, want %q", ws, tt.index, got, tt.want)
 			}
@@ -160,6 +160,9 @@ func TestNormalizeRooms(t *testing.T) {
 		{"a hold as long as a phase", func(o *Options) { o.Hold = time.Second },
 			"hold (1s) must be at least 0 and less than the phase timeout (1s)"},
 		{"a dial spread", func(o *Options) { o.DialSpread = time.Second / 2 }, ""},
+		{"a private room", func(o *Options) { o.Private = true }, ""},
+		{"private rooms", func(o *Options) { o.Private = true; o.Rooms = 2 }, "private needs one room and no trickle"},
+		{"a trickle into a private room", func(o *Options) { o.Private = true; o.Trickle = 1; o.TrickleEvery = time.Millisecond }, "private needs one room and no trickle"},
 		{"a negative dial spread", func(o *Options) { o.DialSpread = -time.Second },
 			"dial spread (-1s) must not be negative, and less than the phase timeout (1s)"},
 		{"a dial spread as long as a phase", func(o *Options) { o.DialSpread = time.Second },
@@ -352,5 +355,21 @@ func TestFeedIndexesEvenlySpreadsThemOverTheTime(t *testing.T) {
 	}
 	if next != count {
 		t.Errorf("got %d indexes, want %d", next, count)
+	}
+}
+
+func TestPrivatePlanIsOneRoomOfTheRun(t *testing.T) {
+	plan := newRoomPlan("AbC123", 1, 4, 2, true)
+	if got, want := plan.names, []string{"lg-abc123-private"}; !slices.Equal(got, want) {
+		t.Errorf("names = %q, want %q", got, want)
+	}
+	if !plan.creates() {
+		t.Error("a private plan does not create its room")
+	}
+	if got, want := plan.socketURL("ws://127.0.0.1:8080/ws", 0), "ws://127.0.0.1:8080/ws?room=lg-abc123-private"; got != want {
+		t.Errorf("socketURL = %q, want %q", got, want)
+	}
+	if got := plan.expected; !slices.Equal(got, []int{2}) {
+		t.Errorf("expected = %v, want [2]", got)
 	}
 }

@@ -68,7 +68,7 @@ func newRunner(opts Options, ends []endpoints) *runner {
 		logf: func(format string, args ...any) {
 			fmt.Fprintf(opts.Log, "loadgen: "+format+"\n", args...)
 		},
-		plan:    newRoomPlan(opts.RunID, opts.Rooms, opts.Sockets, opts.Users),
+		plan:    newRoomPlan(opts.RunID, opts.Rooms, opts.Sockets, opts.Users, opts.Private),
 		signer:  newSigner(ends[0].base, ends[0].origin),
 		fleet:   newFleet(fmt.Sprintf(messageTokenPrefix, opts.RunID), senderRoom),
 		monitor: newMonitor(opts.PIDs),
@@ -167,9 +167,22 @@ func (r *runner) createRooms(ctx context.Context) error {
 		return nil
 	}
 	start := time.Now()
-	made, err := r.signer.createRooms(ctx, r.cookies[0], r.plan.names, r.logf)
+	visibility := "public"
+	if r.plan.private {
+		visibility = "private"
+	}
+	made, err := r.signer.createRooms(ctx, r.cookies[0], r.plan.names, visibility, r.logf)
 	if err != nil {
 		return err
+	}
+	if r.plan.private && made.created > 0 {
+		others := make([]string, 0, r.opts.Users-1)
+		for i := 1; i < r.opts.Users; i++ {
+			others = append(others, userName(r.opts.RunID, i))
+		}
+		if err := r.signer.addMembers(ctx, r.cookies[0], r.plan.names[0], others, r.logf); err != nil {
+			return err
+		}
 	}
 	r.result.RoomSetup = RoomSetupResult{
 		Seconds: roundTo(time.Since(start).Seconds(), 1e6),
