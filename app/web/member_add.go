@@ -15,13 +15,9 @@ import (
 // nobody's. The room enters the added person's sidebar. 303 back to the
 // members page.
 func (s *Server) addMember(c *fiber.Ctx) error {
-	user, ok := currentUser(c)
-	if !ok {
-		return fiber.NewError(fiber.StatusUnauthorized, i18n.Msg("Sign in first."))
-	}
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, access, err := s.findRoom(ctx, user, c.Params("room"))
+	user, room, access, err := s.roomInPath(ctx, c)
 	if err != nil {
 		return err
 	}

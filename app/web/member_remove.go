@@ -18,13 +18,9 @@ import (
 // and close, on every instance, and the room leaves their sidebar. 303
 // back to the members page.
 func (s *Server) removeMember(c *fiber.Ctx) error {
-	user, ok := currentUser(c)
-	if !ok {
-		return fiber.NewError(fiber.StatusUnauthorized, i18n.Msg("Sign in first."))
-	}
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, access, err := s.findRoom(ctx, user, c.Params("room"))
+	user, room, access, err := s.roomInPath(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -39,3 +39,15 @@ func (s *Server) findRoom(ctx context.Context, user parley.User, name string) (p
 	}
 	return room, access, err
 }
+
+// roomInPath starts every POST that acts on the room of the path: the
+// signed-in user (401 for someone signed out) and the room with their
+// access to it (findRoom: the unknown-room 404 for one they may not read).
+func (s *Server) roomInPath(ctx context.Context, c *fiber.Ctx) (parley.User, parley.Room, parley.Access, error) {
+	user, ok := currentUser(c)
+	if !ok {
+		return parley.User{}, parley.Room{}, parley.Access{}, fiber.NewError(fiber.StatusUnauthorized, i18n.Msg("Sign in first."))
+	}
+	room, access, err := s.findRoom(ctx, user, c.Params("room"))
+	return user, room, access, err
+}

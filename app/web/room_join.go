@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/parleychat/parley/app/i18n"
 	"github.com/parleychat/parley/app/parley"
 	"github.com/parleychat/parley/components"
 )
@@ -16,13 +15,9 @@ import (
 // read, they are a member already. 303 back to the room, or for htmx an
 // empty 200: the sidebar gets the room over the socket.
 func (s *Server) joinRoom(c *fiber.Ctx) error {
-	user, ok := currentUser(c)
-	if !ok {
-		return fiber.NewError(fiber.StatusUnauthorized, i18n.Msg("Sign in first."))
-	}
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, access, err := s.findRoom(ctx, user, c.Params("room"))
+	user, room, access, err := s.roomInPath(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -19,13 +19,9 @@ import (
 // last until the next sign-in opens it again. 303 to the directory, for
 // htmx an empty 200.
 func (s *Server) leaveRoom(c *fiber.Ctx) error {
-	user, ok := currentUser(c)
-	if !ok {
-		return fiber.NewError(fiber.StatusUnauthorized, i18n.Msg("Sign in first."))
-	}
 	ctx, cancel := storeContext(c)
 	defer cancel()
-	room, access, err := s.findRoom(ctx, user, c.Params("room"))
+	user, room, access, err := s.roomInPath(ctx, c)
 	if err != nil {
 		return err
 	}
