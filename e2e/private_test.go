@@ -48,7 +48,10 @@ func TestPrivateRoom(t *testing.T) {
 
 	// Bob opens it in a second tab and reads what was said.
 	bobHiring := b.open("Bob (B, hiring)", srv.URL(), "/r/hiring")
-	bobHiring.waitFor("show Alice's message", waitLive, func(s pageState) bool { return s.has(secret) })
+	bobHiring.waitFor("show Alice's message and open its socket", waitLive, func(s pageState) bool {
+		_, opened := bobHiring.watch.socketCounts()
+		return s.has(secret) && s.Users != "" && opened > 0
+	})
 
 	// Carol's sidebar never had it, and the room does not exist for her.
 	if rooms, _ := state(t, carol).roomLinks(); slices.Contains(rooms, "#hiring") {
