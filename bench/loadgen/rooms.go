@@ -117,43 +117,52 @@ type createRoomsResult struct {
 // given, roomCreateConcurrency at a time, and stops at the first failure.
 // A name that is taken already counts as existing, not as a failure.
 func (s *signer) createRooms(ctx context.Context, cookie string, names []string, visibility string, logf logFunc) (createRoomsResult, error) {
+	var created, existed, done atomic.Int64
+	err := eachAtOnce(ctx, len(names), func(ctx context.Context, i int) error {
+		wasNew, err := s.createRoom(ctx, cookie, names[i], visibility)
+		switch {
+		case err != nil:
+			return err
+		case wasNew:
+			created.Add(1)
+		default:
+			existed.Add(1)
+		}
+		if n := done.Add(1); n%roomProgressStep == 0 {
+			logf("rooms: %d of %d ready", n, len(names))
+		}
+		return nil
+	})
+	if err != nil {
+		return createRoomsResult{}, err
+	}
+	return createRoomsResult{created: int(created.Load()), existed: int(existed.Load())}, nil
+}
+
+// eachAtOnce calls do for 0..count-1, roomCreateConcurrency at a time,
+// and stops at the first error, which it returns.
+func eachAtOnce(ctx context.Context, count int, do func(context.Context, int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var created, existed, done atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
 	indexes := make(chan int)
 	var workers sync.WaitGroup
-	for range min(roomCreateConcurrency, len(names)) {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
+	for range min(roomCreateConcurrency, count) {
+		workers.Go(func() {
 			for i := range indexes {
-				wasNew, err := s.createRoom(ctx, cookie, names[i], visibility)
-				if err != nil {
+				if err := do(ctx, i); err != nil {
 					errOnce.Do(func() { firstErr = err; cancel() })
-					continue
-				}
-				if wasNew {
-					created.Add(1)
-				} else {
-					existed.Add(1)
-				}
-				if n := done.Add(1); n%roomProgressStep == 0 {
-					logf("rooms: %d of %d ready", n, len(names))
 				}
 			}
-		}()
+		})
 	}
-	feedIndexes(ctx, indexes, len(names))
+	feedIndexes(ctx, indexes, count)
 	workers.Wait()
 	if firstErr != nil {
-		return createRoomsResult{}, firstErr
+		return firstErr
 	}
-	if err := ctx.Err(); err != nil {
-		return createRoomsResult{}, err
-	}
-	return createRoomsResult{created: int(created.Load()), existed: int(existed.Load())}, nil
+	return ctx.Err()
 }
 
 // createRoom posts the room form: 303 means created, 409 that the name is
@@ -177,36 +186,18 @@ func (s *signer) createRoom(ctx context.Context, cookie, name, visibility string
 // the user whose cookie is given, roomCreateConcurrency at a time; it
 // stops at the first failure.
 func (s *signer) addMembers(ctx context.Context, cookie, room string, users []string, logf logFunc) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var done atomic.Int64
-	var firstErr error
-	var errOnce sync.Once
-	indexes := make(chan int)
-	var workers sync.WaitGroup
-	for range min(roomCreateConcurrency, len(users)) {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
-			for i := range indexes {
-				resp, err := s.post(ctx, "/r/"+room+"/members", url.Values{"user": {users[i]}}, cookie)
-				if err == nil && resp.status != http.StatusSeeOther {
-					err = fmt.Errorf("HTTP %d, want 303: %q", resp.status, resp.body)
-				}
-				if err != nil {
-					errOnce.Do(func() { firstErr = fmt.Errorf("add %s to %s: %w", users[i], room, err); cancel() })
-					continue
-				}
-				if n := done.Add(1); n%(10*roomProgressStep) == 0 {
-					logf("rooms: %d of %d members added", n, len(users))
-				}
-			}
-		}()
-	}
-	feedIndexes(ctx, indexes, len(users))
-	workers.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	return ctx.Err()
+	return eachAtOnce(ctx, len(users), func(ctx context.Context, i int) error {
+		resp, err := s.post(ctx, "/r/"+room+"/members", url.Values{"user": {users[i]}}, cookie)
+		if err == nil && resp.status != http.StatusSeeOther {
+			err = fmt.Errorf("HTTP %d, want 303: %q", resp.status, resp.body)
+		}
+		if err != nil {
+			return fmt.Errorf("add %s to %s: %w", users[i], room, err)
+		}
+		if n := done.Add(1); n%(10*roomProgressStep) == 0 {
+			logf("rooms: %d of %d members added", n, len(users))
+		}
+		return nil
+	})
 }
